@@ -1,0 +1,105 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Swift 6 language mode everywhere: strict concurrency is on for every target.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "samespot",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "samespot", targets: ["samespot"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+    ],
+    targets: [
+        // C libraries, through the system's headers (libgeos-dev, libproj-dev).
+        .systemLibrary(name: "CGEOS", pkgConfig: "geos", providers: [.apt(["libgeos-dev"])]),
+        .systemLibrary(name: "CPROJ", pkgConfig: "proj", providers: [.apt(["libproj-dev"])]),
+
+        // Pure Swift domain: no I/O, no C, unit-tested in microseconds.
+        .target(name: "SamespotCore", swiftSettings: swiftSettings),
+
+        // Thin, safe wrappers over GEOS and PROJ, and the indexes built on them.
+        .target(
+            name: "SamespotGeo",
+            dependencies: ["CGEOS", "CPROJ", "SamespotCore"],
+            swiftSettings: swiftSettings
+        ),
+
+        // PostgreSQL: migrations, repositories, COPY importers.
+        .target(
+            name: "SamespotStore",
+            dependencies: [
+                "SamespotCore",
+                "SamespotGeo",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            
+            swiftSettings: swiftSettings
+        ),
+
+        // HTTP: Hummingbird routes over the store and the in-memory indexes.
+        .target(
+            name: "SamespotHTTP",
+            dependencies: [
+                "SamespotCore",
+                "SamespotGeo",
+                "SamespotStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // The one executable: serve, migrate, import, ...
+        .executableTarget(
+            name: "samespot",
+            dependencies: [
+                "SamespotCore",
+                "SamespotGeo",
+                "SamespotStore",
+                "SamespotHTTP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // Shared by the test targets: fresh databases, the sample city loaded once, file paths.
+        .target(
+            name: "SamespotTestSupport",
+            dependencies: ["SamespotStore", "SamespotGeo", "SamespotCore", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/SamespotTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "SamespotCoreTests", dependencies: ["SamespotCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "SamespotGeoTests", dependencies: ["SamespotGeo", "SamespotCore", "SamespotTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SamespotStoreTests",
+            dependencies: ["SamespotStore", "SamespotGeo", "SamespotCore", "SamespotTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SamespotHTTPTests",
+            dependencies: [
+                "SamespotHTTP",
+                "SamespotStore",
+                "SamespotTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,47 @@
+/// Where a case is in its life. Open311 clients see only `open` or `closed`
+/// (see `open311Status`): a custom status such as "Duplicate-Closed" breaks their linking.
+public enum CaseStatus: String, Sendable, CaseIterable, Codable {
+    case open
+    case acknowledged
+    case inProgress = "in_progress"
+    case closed
+    case canceled
+
+    /// The GeoReport v2 status: only `open` and `closed` exist there.
+    public var open311Status: String {
+        switch self {
+        case .open, .acknowledged, .inProgress: return "open"
+        case .closed, .canceled: return "closed"
+        }
+    }
+
+    public var isOpen: Bool { open311Status == "open" }
+}
+
+/// A status label from a city's own system ("Completed - Dup", "Open") read as
+/// Samespot's status plus the city's duplicate mark, which older files carry in the status.
+public struct CityStatus: Sendable, Equatable {
+    public var status: CaseStatus
+    public var markedDuplicate: Bool
+
+    public init(status: CaseStatus, markedDuplicate: Bool) {
+        self.status = status
+        self.markedDuplicate = markedDuplicate
+    }
+
+    /// nil when the label is not one Samespot knows; the importer then reports the line.
+    public init?(label: String) {
+        let words = label.lowercased().split(whereSeparator: { !$0.isLetter }).map(String.init)
+        guard let first = words.first else { return nil }
+        let duplicate = words.contains("dup") || words.contains("duplicate")
+        switch first {
+        case "open", "new", "pending", "submitted": status = .open
+        case "acknowledged", "received": status = .acknowledged
+        case "in", "assigned", "inprogress", "started": status = .inProgress
+        case "completed", "complete", "closed", "resolved", "done": status = .closed
+        case "canceled", "cancelled", "withdrawn", "rejected": status = .canceled
+        default: return nil
+        }
+        markedDuplicate = duplicate
+    }
+}

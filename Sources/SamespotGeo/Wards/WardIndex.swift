@@ -1,0 +1,165 @@
+/// Which ward of one boundary set holds a point: exact, and fast enough to place a city-year of
+/// requests in a blink.
+///
+/// How: a grid of `resolution × resolution` cells over the set's extent. A cell that lies wholly
+/// in one ward's interior (GEOS prepared `containsProperly`, on the cell grown by a hair so float
+/// rounding at a cell edge cannot matter) answers by an array read. A cell that no ward touches
+/// answers "none". Only cells a ward boundary crosses (≈2 % of a city) ask GEOS, and then only
+/// the wards that touch that cell, found once with an STRtree at build time.
+///
+/// The answer is defined as: the first ward, in the set's order, whose polygon covers the point
+/// (boundary included). So a point on a shared border gets the lower ward, deterministically,
+/// and every point gets exactly what a plain GEOS test of each ward in turn would give
+/// (`referenceWard` computes that, for checks and benchmarks).
+///
+/// Thread safety: built once, then only read. The prepared geometries are warmed during the
+/// build, and each boundary test uses the caller's `GEOSContext`, so any number of tasks may
+/// look up at once, each with its own context.
+public final class WardIndex: @unchecked Sendable {
+    /// The wards in the order that breaks ties.
+    public let wards: [String]
+    public let resolution: Int
+
+    private let buildContext: GEOSContext
+    private let prepared: [PreparedGeometry]
+    private let minX: Double, minY: Double
+    private let cellWidth: Double, cellHeight: Double
+    private let inverseCellWidth: Double, inverseCellHeight: Double
+    /// ≥ 0: the ward at that position; `outside`: no ward; ≤ -2: boundary cell, its
+    /// candidates at `boundaryCandidates[-(code + 2)]`.
+    private var cells: [Int32]
+    private var boundaryCandidates: [[Int32]] = []
+    private static let outside: Int32 = -1
+
+    public private(set) var boundaryCellCount = 0
+    public private(set) var interiorCellCount = 0
+
+    /// - Parameter wards: each ward's id and its geometry (lon/lat WKB). Ties break in the
+    ///   order of `WardIndex.ordered(_:)`, which sorts ids numerically where they are numbers.
+    public init(wards input: [(ward: String, wkb: [UInt8])], resolution: Int = 1024) throws(GeometryError) {
+        precondition(resolution > 0 && resolution & (resolution - 1) == 0, "resolution must be a power of two")
+        let context = GEOSContext()
+        let ordered = WardIndex.ordered(input.map(\.ward))
+        let byID = Dictionary(input.map { ($0.ward, $0.wkb) }, uniquingKeysWith: { first, _ in first })
+        var geometries: [Geometry] = []
+        for ward in ordered {
+            geometries.append(try Geometry(wkb: byID[ward]!, context: context))
+        }
+        var prepared: [PreparedGeometry] = []
+        for geometry in geometries {
+            let p = try PreparedGeometry(geometry)
+            try p.warm()
+            prepared.append(p)
+        }
+        self.wards = ordered
+        self.resolution = resolution
+        self.buildContext = context
+        self.prepared = prepared
+
+        var minX = Double.infinity, minY = Double.infinity, maxX = -Double.infinity, maxY = -Double.infinity
+        for g in geometries {
+            guard let b = g.bounds else { continue }
+            minX = min(minX, b.minX); minY = min(minY, b.minY); maxX = max(maxX, b.maxX); maxY = max(maxY, b.maxY)
+        }
+        if !minX.isFinite { minX = 0; minY = 0; maxX = 1; maxY = 1 }
+        // A margin of one cell keeps every ward strictly inside the grid.
+        let width = (maxX - minX) / Double(resolution - 2)
+        let height = (maxY - minY) / Double(resolution - 2)
+        self.minX = minX - width
+        self.minY = minY - height
+        self.cellWidth = width
+        self.cellHeight = height
+        self.inverseCellWidth = 1 / width
+        self.inverseCellHeight = 1 / height
+        self.cells = Array(repeating: WardIndex.outside, count: resolution * resolution)
+
+        let tree = try STRtree(geometries, context: context)
+        try classify(x: 0, y: 0, size: resolution, candidates: Array(0..<Int32(prepared.count)), tree: tree)
+    }
+
+    /// Sorts ward ids numerically when they are numbers ("2" before "10"), else by text.
+    public static func ordered(_ ids: [String]) -> [String] {
+        Array(Set(ids)).sorted { a, b in
+            switch (Int(a), Int(b)) {
+            case let (x?, y?): return x < y
+            case (_?, nil): return true
+            case (nil, _?): return false
+            default: return a < b
+            }
+        }
+    }
+
+    /// Quadtree fill: a block that one ward holds wholly is filled at once, a block no ward
+    /// touches is left outside, and only mixed blocks are split, down to single cells.
+    private func classify(x: Int, y: Int, size: Int, candidates: [Int32], tree: STRtree) throws(GeometryError) {
+        // Grow the block by a hair (≈ 1e-7 of a cell) so float rounding on a cell edge never
+        // places a point in a cell whose classification did not cover it.
+        let hairX = cellWidth * 1e-7, hairY = cellHeight * 1e-7
+        let box = try Geometry.rectangle(
+            minX: minX + Double(x) * cellWidth - hairX, minY: minY + Double(y) * cellHeight - hairY,
+            maxX: minX + Double(x + size) * cellWidth + hairX, maxY: minY + Double(y + size) * cellHeight + hairY,
+            context: buildContext
+        )
+        let nearby = Set(tree.query(box).map(Int32.init))
+        let touching = candidates.filter { nearby.contains($0) && prepared[Int($0)].intersects(box) }
+        guard let first = touching.first else { return }  // no ward here: cells stay `outside`
+        if prepared[Int(first)].containsProperly(box) {
+            // The first ward in order holds the whole block; no earlier ward touches it.
+            for row in y..<(y + size) {
+                let start = row * resolution + x
+                cells.replaceSubrange(start..<(start + size), with: repeatElement(first, count: size))
+            }
+            interiorCellCount += size * size
+            return
+        }
+        if size == 1 {
+            cells[y * resolution + x] = -2 - Int32(boundaryCandidates.count)
+            boundaryCandidates.append(touching)
+            boundaryCellCount += 1
+            return
+        }
+        let half = size / 2
+        for (dx, dy) in [(0, 0), (half, 0), (0, half), (half, half)] {
+            try classify(x: x + dx, y: y + dy, size: half, candidates: touching, tree: tree)
+        }
+    }
+
+    /// The position in `wards` of the ward that holds the point, or nil when no ward does.
+    public func wardPosition(longitude: Double, latitude: Double, context: GEOSContext) -> Int? {
+        let code = cellCode(longitude: longitude, latitude: latitude)
+        if code >= 0 { return Int(code) }
+        if code == WardIndex.outside { return nil }
+        return exactPosition(longitude: longitude, latitude: latitude, among: boundaryCandidates[Int(-(code + 2))], context: context)
+    }
+
+    public func ward(longitude: Double, latitude: Double, context: GEOSContext) -> String? {
+        wardPosition(longitude: longitude, latitude: latitude, context: context).map { wards[$0] }
+    }
+
+    func cellCode(longitude: Double, latitude: Double) -> Int32 {
+        let fx = (longitude - minX) * inverseCellWidth
+        let fy = (latitude - minY) * inverseCellHeight
+        // NaN fails both comparisons and lands outside, as it should.
+        guard fx >= 0, fy >= 0, fx < Double(resolution), fy < Double(resolution) else { return WardIndex.outside }
+        return cells[Int(fy) * resolution + Int(fx)]
+    }
+
+    func exactPosition(longitude: Double, latitude: Double, among candidates: [Int32], context: GEOSContext) -> Int? {
+        guard let point = try? Geometry.point(x: longitude, y: latitude, context: context) else { return nil }
+        for candidate in candidates where prepared[Int(candidate)].intersects(point) {
+            return Int(candidate)
+        }
+        return nil
+    }
+
+    /// The same answer without the grid: each ward in order, tested by GEOS. For checks and
+    /// benchmarks that prove the grid exact.
+    public func referenceWardPosition(longitude: Double, latitude: Double, context: GEOSContext) -> Int? {
+        exactPosition(longitude: longitude, latitude: latitude, among: Array(0..<Int32(prepared.count)), context: context)
+    }
+
+    /// Bytes the grid and its boundary lists hold (the GEOS geometries come on top).
+    public var gridBytes: Int {
+        cells.count * MemoryLayout<Int32>.stride + boundaryCandidates.reduce(0) { $0 + $1.count * 4 + 32 }
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+
+/// One ward of a boundary set as read from a file: its id, its shape (WKB, lon/lat) and the
+/// feature's other properties (alderman, office phone, …) kept as JSON for the ward pages.
+public struct WardShape: Sendable, Equatable {
+    public var ward: String
+    public var wkb: [UInt8]
+    public var propertiesJSON: String
+}
+
+/// Reads a ward boundary set from GeoJSON (a FeatureCollection, as cities publish it or as
+/// shapefile converters write it): one ward id per feature, several features of one ward united,
+/// invalid rings repaired with GEOS `MakeValid` (and said so), coordinates in lon/lat.
+public enum WardSetReader {
+    /// The property names cities use for the ward number, tried in this order when none is given.
+    public static let wardPropertyNames = ["ward", "ward_id", "wardid", "ward_num", "ward_no", "district_n", "district", "dist_num", "name"]
+
+    public struct Result: Sendable {
+        public var wards: [WardShape]
+        public var notes: [String]
+    }
+
+    public static func read(geoJSON data: Data, wardProperty: String? = nil) throws(GeometryError) -> Result {
+        guard let object = try? JSONSerialization.jsonObject(with: data),
+              let root = object as? [String: Any] else {
+            throw GeometryError("the file is not JSON: a GeoJSON FeatureCollection is expected")
+        }
+        guard root["type"] as? String == "FeatureCollection", let features = root["features"] as? [[String: Any]] else {
+            throw GeometryError("the file is not a GeoJSON FeatureCollection (\"type\": \"FeatureCollection\" with \"features\")")
+        }
+        try checkCRS(root["crs"])
+        let context = GEOSContext()
+        var parts: [String: [Geometry]] = [:]
+        var properties: [String: String] = [:]
+        var notes: [String] = []
+        for (index, feature) in features.enumerated() {
+            let props = feature["properties"] as? [String: Any] ?? [:]
+            guard let ward = wardID(in: props, preferred: wardProperty) else {
+                let wanted = wardProperty.map { "\"\($0)\"" } ?? wardPropertyNames.map { "\"\($0)\"" }.joined(separator: ", ")
+                throw GeometryError("feature \(index + 1) has no ward id: expected a property \(wanted) (use --ward-property to name it)")
+            }
+            guard let geometryObject = feature["geometry"] as? [String: Any],
+                  let type = geometryObject["type"] as? String, type == "Polygon" || type == "MultiPolygon" else {
+                throw GeometryError("feature \(index + 1) (ward \(ward)) has no Polygon or MultiPolygon geometry")
+            }
+            guard let geometryData = try? JSONSerialization.data(withJSONObject: geometryObject) else {
+                throw GeometryError("feature \(index + 1) (ward \(ward)): cannot re-read its geometry")
+            }
+            var geometry: Geometry
+            do {
+                geometry = try Geometry(geoJSON: String(decoding: geometryData, as: UTF8.self), context: context)
+            } catch {
+                throw GeometryError("feature \(index + 1) (ward \(ward)): \(error.message)")
+            }
+            if !geometry.isValid {
+                notes.append("ward \(ward): \(geometry.validityReason); repaired with MakeValid")
+                geometry = try geometry.makeValid()
+            }
+            if let b = geometry.bounds, b.minX < -180 || b.maxX > 180 || b.minY < -90 || b.maxY > 90 {
+                throw GeometryError("ward \(ward): coordinates are not longitude/latitude (x \(b.minX)…\(b.maxX)); reproject the file to EPSG:4326")
+            }
+            parts[ward, default: []].append(geometry)
+            if properties[ward] == nil, let json = try? JSONSerialization.data(withJSONObject: props, options: [.sortedKeys]) {
+                properties[ward] = String(decoding: json, as: UTF8.self)
+            }
+        }
+        guard !parts.isEmpty else { throw GeometryError("the FeatureCollection has no features") }
+        var wards: [WardShape] = []
+        for ward in WardIndex.ordered(Array(parts.keys)) {
+            let pieces = parts[ward]!
+            let shape = pieces.count == 1 ? pieces[0] : try Geometry.union(pieces, context: context)
+            if pieces.count > 1 { notes.append("ward \(ward): \(pieces.count) features united into one") }
+            wards.append(WardShape(ward: ward, wkb: shape.wkb, propertiesJSON: properties[ward] ?? "{}"))
+        }
+        return Result(wards: wards, notes: notes)
+    }
+
+    private static func wardID(in props: [String: Any], preferred: String?) -> String? {
+        let lowered = Dictionary(props.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { first, _ in first })
+        let names = preferred.map { [$0.lowercased()] } ?? wardPropertyNames
+        for name in names {
+            switch lowered[name] {
+            case let text as String where !text.trimmingASCIIWhitespaceFoundation().isEmpty:
+                return text.trimmingASCIIWhitespaceFoundation()
+            case let number as NSNumber:
+                return number.stringValue
+            default: continue
+            }
+        }
+        return nil
+    }
+
+    /// GeoJSON is lon/lat WGS84 by definition; old files declare NAD83 (EPSG:4269), whose
+    /// difference from WGS84 in the US is about a metre: accepted as the same. Others are refused.
+    private static func checkCRS(_ crs: Any?) throws(GeometryError) {
+        guard let crs = crs as? [String: Any], let props = crs["properties"] as? [String: Any],
+              let name = props["name"] as? String else { return }
+        let accepted = ["CRS84", "EPSG::4326", "EPSG:4326", "EPSG::4269", "EPSG:4269"]
+        guard accepted.contains(where: { name.hasSuffix($0) }) else {
+            throw GeometryError("the file declares the CRS \(name); Samespot reads ward boundaries in longitude/latitude (EPSG:4326). Reproject it first, e.g. ogr2ogr -t_srs EPSG:4326")
+        }
+    }
+}
+
+extension String {
+    fileprivate func trimmingASCIIWhitespaceFoundation() -> String {
+        trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}

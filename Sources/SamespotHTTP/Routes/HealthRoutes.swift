@@ -1,0 +1,45 @@
+import Hummingbird
+import Logging
+import SamespotCore
+import SamespotGeo
+import SamespotStore
+
+/// `GET /healthz`: is the database reachable, and how much of the city is loaded.
+/// City IT points its load balancer and monitoring here; 503 when the database is down.
+struct HealthRoutes {
+    let database: Database
+    let settings: ServerSettings
+
+    struct Health: ResponseEncodable {
+        var status: String
+        var version: String
+        var database: String
+        var counts: CityCounts?
+        var wardSet: String?
+        var metricEPSG: Int
+        var geos: String
+        var proj: String
+    }
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.get("/healthz") { _, _ -> Response in
+            var health = Health(
+                status: "ok", version: SamespotVersion.current, database: "reachable", counts: nil,
+                wardSet: settings.wardSet, metricEPSG: settings.city.metricEPSG,
+                geos: GEOSContext.version, proj: Projection.version)
+            var status = HTTPResponse.Status.ok
+            do {
+                health.counts = try await CityCounts.read(from: database)
+                if health.wardSet == nil {
+                    health.wardSet = try? await WardSetStore(database: database).set(named: nil).name
+                }
+            } catch {
+                database.logger.warning("health check: database unreachable", metadata: ["error": "\(error)"])
+                health.status = "unavailable"
+                health.database = "unreachable"
+                status = .serviceUnavailable
+            }
+            return try JSONResponse.encode(health, status: status)
+        }
+    }
+}

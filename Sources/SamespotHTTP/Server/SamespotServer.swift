@@ -1,0 +1,35 @@
+import Hummingbird
+import Logging
+import Metrics
+import Prometheus
+import SamespotStore
+
+/// Builds the HTTP application: routes, middleware, and the database pool as a service that
+/// runs (and shuts down) with the server.
+public enum SamespotServer {
+    /// The process-wide Prometheus registry; `bootstrapMetrics` points swift-metrics at it once.
+    public static let metricsRegistry = PrometheusCollectorRegistry()
+
+    public static func bootstrapMetrics() {
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metricsRegistry))
+    }
+
+    public static func buildRouter(settings: ServerSettings, database: Database) -> Router<BasicRequestContext> {
+        let router = Router()
+        // Logs name the method, path and status; never the query string, which may carry an address.
+        router.add(middleware: MetricsMiddleware())
+        HealthRoutes(database: database, settings: settings).register(on: router)
+        MetricsRoutes(registry: metricsRegistry).register(on: router)
+        return router
+    }
+
+    public static func buildApplication(settings: ServerSettings, database: Database, logger: Logger) -> some ApplicationProtocol {
+        let router = buildRouter(settings: settings, database: database)
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "Samespot"),
+            services: [database.client],
+            logger: logger
+        )
+    }
+}

@@ -1,0 +1,58 @@
+import Logging
+import PostgresNIO
+
+/// The pooled PostgreSQL client every part of Samespot shares.
+///
+/// `PostgresClient` needs `run()` to be running while it is used: `Database.withRunning`
+/// does that for commands; the server runs it as a service beside the HTTP server.
+public struct Database: Sendable {
+    public let client: PostgresClient
+    public let settings: DatabaseSettings
+    public let logger: Logger
+
+    public init(settings: DatabaseSettings, logger: Logger) {
+        self.settings = settings
+        self.logger = logger
+        self.client = PostgresClient(configuration: settings.clientConfiguration(), backgroundLogger: logger)
+    }
+
+    /// Runs `body` with the client's pool running, and stops the pool afterwards.
+    public static func withRunning<T: Sendable>(
+        settings: DatabaseSettings, logger: Logger, _ body: @Sendable (Database) async throws -> T
+    ) async throws -> T {
+        let database = Database(settings: settings, logger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await database.client.run() }
+            defer { group.cancelAll() }
+            // Give `run()` its first step before the first lease: leasing earlier works, but
+            // PostgresNIO logs a warning that would alarm whoever reads the command's output.
+            try await Task.sleep(for: .milliseconds(5))
+            return try await body(database)
+        }
+    }
+
+    /// Checks the server answers, with a message a person can act on when it does not.
+    public func ping() async throws {
+        do {
+            try await client.query("SELECT 1", logger: logger)
+        } catch {
+            throw StoreError.unreachable(settings.redacted, String(reflecting: error))
+        }
+    }
+}
+
+public enum StoreError: Error, CustomStringConvertible, Sendable {
+    case unreachable(String, String)
+    case migration(String)
+    case importFailed(String)
+    case notFound(String)
+
+    public var description: String {
+        switch self {
+        case .unreachable(let url, let detail):
+            return "cannot reach PostgreSQL at \(url): is it running (scripts/pg start)? (\(detail))"
+        case .migration(let message), .importFailed(let message), .notFound(let message):
+            return message
+        }
+    }
+}

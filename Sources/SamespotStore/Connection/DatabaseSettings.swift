@@ -1,0 +1,79 @@
+import Foundation
+import PostgresNIO
+
+/// Where the database is, read from a libpq-style URL:
+/// `postgres://user:password@host:5432/samespot`, or a unix socket with
+/// `postgres://user@/samespot?host=/path/to/socket/dir&port=5433`.
+public struct DatabaseSettings: Sendable, Equatable {
+    public enum Endpoint: Sendable, Equatable {
+        case tcp(host: String, port: Int)
+        case unixSocket(path: String)
+    }
+
+    public var endpoint: Endpoint
+    public var username: String
+    public var password: String?
+    public var database: String
+    public var requireTLS: Bool
+
+    public init(endpoint: Endpoint, username: String, password: String? = nil, database: String, requireTLS: Bool = false) {
+        self.endpoint = endpoint
+        self.username = username
+        self.password = password
+        self.database = database
+        self.requireTLS = requireTLS
+    }
+
+    public init(url text: String) throws(DatabaseSettingsError) {
+        guard let components = URLComponents(string: text),
+              components.scheme == "postgres" || components.scheme == "postgresql" else {
+            throw DatabaseSettingsError("the database URL must look like postgres://user:password@host:5432/dbname (got a URL that does not)")
+        }
+        let query = Dictionary((components.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { _, last in last })
+        let port = components.port ?? query["port"].flatMap(Int.init) ?? 5432
+        let host = (components.host ?? "").isEmpty ? (query["host"] ?? "") : components.host!
+        if host.hasPrefix("/") {
+            endpoint = .unixSocket(path: "\(host)/.s.PGSQL.\(port)")
+        } else {
+            endpoint = .tcp(host: host.isEmpty ? "localhost" : host, port: port)
+        }
+        username = components.user.flatMap { $0.removingPercentEncoding } ?? ProcessInfo.processInfo.environment["USER"] ?? "postgres"
+        password = components.password.flatMap { $0.removingPercentEncoding }
+        let path = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
+        guard !path.isEmpty else {
+            throw DatabaseSettingsError("the database URL names no database: add it after the host, as in postgres://host:5432/samespot")
+        }
+        database = path
+        let sslMode = query["sslmode"] ?? "prefer"
+        requireTLS = ["require", "verify-ca", "verify-full"].contains(sslMode)
+    }
+
+    /// The URL without its password, for logs and /healthz.
+    public var redacted: String {
+        switch endpoint {
+        case .tcp(let host, let port): return "postgres://\(username)@\(host):\(port)/\(database)"
+        case .unixSocket(let path): return "postgres://\(username)@/\(database)?socket=\(path)"
+        }
+    }
+
+    func clientConfiguration() -> PostgresClient.Configuration {
+        var configuration: PostgresClient.Configuration
+        switch endpoint {
+        case .tcp(let host, let port):
+            configuration = .init(
+                host: host, port: port, username: username, password: password, database: database,
+                tls: requireTLS ? .require(.makeClientConfiguration()) : .disable
+            )
+        case .unixSocket(let path):
+            configuration = .init(unixSocketPath: path, username: username, password: password, database: database)
+        }
+        configuration.options.maximumConnections = 16
+        return configuration
+    }
+}
+
+public struct DatabaseSettingsError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

@@ -1,0 +1,133 @@
+import Logging
+import PostgresNIO
+import SamespotCore
+import SamespotGeo
+
+/// The city settings an import needs: its time zone (city files write local time) and its
+/// metric grid (EPSG code) for the points' metres.
+public struct CitySettings: Sendable, Equatable {
+    public var timeZone: String
+    public var metricEPSG: Int
+
+    public init(timeZone: String, metricEPSG: Int) {
+        self.timeZone = timeZone
+        self.metricEPSG = metricEPSG
+    }
+}
+
+/// Loads a city's 311 export (current or older per-type layout) as cases.
+///
+/// Rows are checked first; a bad row stops the import with its line number and nothing is
+/// written. Requests already stored (same `service_request_id`) are left as they are, so the
+/// same file can be imported twice. Each new request is placed in every stored ward set.
+public struct RequestImporter: Sendable {
+    public let database: Database
+    public let city: CitySettings
+    public let projections: ProjectionPool
+
+    public init(database: Database, city: CitySettings, projections: ProjectionPool) {
+        self.database = database
+        self.city = city
+        self.projections = projections
+    }
+
+    public func importCSV(_ bytes: [UInt8], file: String, progress: ImportProgress? = nil) async throws -> ImportSummary {
+        let records: [CityRequestRecord] = try ReferenceDataImporter.parse(bytes, file: file, progress: progress, CityRequestRecord.init(row:))
+        var seen = Set<String>()
+        for record in records where !seen.insert(record.serviceRequestID).inserted {
+            throw ImportError(file: file, message: "line \(record.line): \(record.serviceRequestID) appears twice in the file")
+        }
+        let rows = try stagingRows(records)
+        let logger = database.logger
+        let timeZone = city.timeZone
+        var types: [String: (name: String, department: String)] = [:]
+        for record in records where types[record.serviceCode] == nil {
+            types[record.serviceCode] = (record.serviceName, record.department)
+        }
+        let codes = Array(types.keys), names = codes.map { types[$0]!.name }, departments = codes.map { types[$0]!.department }
+
+        let inserted: Int = try await database.client.withTransaction(logger: logger) { connection in
+            // An unknown zone name fails here, before any row is written.
+            do {
+                try await connection.query("SELECT now() AT TIME ZONE \(timeZone)", logger: logger)
+            } catch {
+                throw ImportError(file: file, message: "the time zone \"\(timeZone)\" is not one PostgreSQL knows (e.g. America/Chicago)")
+            }
+            try await connection.query("""
+                INSERT INTO service_types (service_code, service_name, department)
+                SELECT * FROM unnest(\(codes)::text[], \(names)::text[], \(departments)::text[])
+                ON CONFLICT (service_code) DO NOTHING
+                """, logger: logger)
+            try await connection.query("""
+                CREATE TEMP TABLE import_requests (
+                    line integer, service_request_id text, service_code text, status text, city_status text,
+                    description text, channel text, department text, requested_local timestamp, has_time boolean,
+                    updated_local timestamp, closed_local timestamp, address text, zip_code text,
+                    longitude double precision, latitude double precision, x_m double precision, y_m double precision,
+                    city_duplicate boolean, city_parent_id text, city_ward text, source text
+                ) ON COMMIT DROP
+                """, logger: logger)
+            try await CopyWriter.copy(rows, into: "import_requests", columns: [
+                "line", "service_request_id", "service_code", "status", "city_status", "description", "channel",
+                "department", "requested_local", "has_time", "updated_local", "closed_local", "address", "zip_code",
+                "longitude", "latitude", "x_m", "y_m", "city_duplicate", "city_parent_id", "city_ward", "source",
+            ], on: connection, logger: logger) { done in progress?("writing", done, rows.count) }
+            let result = try await connection.query("""
+                WITH new_rows AS (
+                    INSERT INTO service_requests (
+                        service_request_id, service_code, status, city_status, description, channel, department,
+                        requested_at, requested_at_precision, updated_at, closed_at, address, zip_code,
+                        longitude, latitude, location_precision, x_m, y_m, source,
+                        city_duplicate, city_parent_id, city_ward)
+                    SELECT service_request_id, service_code, status, city_status, description, channel, department,
+                        requested_local AT TIME ZONE \(timeZone),
+                        CASE WHEN has_time THEN 'time' ELSE 'day' END,
+                        coalesce(updated_local, closed_local, requested_local) AT TIME ZONE \(timeZone),
+                        closed_local AT TIME ZONE \(timeZone),
+                        address, zip_code, longitude, latitude,
+                        CASE WHEN longitude IS NULL THEN 'none' ELSE 'caller' END,
+                        x_m, y_m, source, city_duplicate, city_parent_id, city_ward
+                    FROM import_requests ORDER BY line
+                    ON CONFLICT (service_request_id) DO NOTHING
+                    RETURNING request_id, status, city_status, requested_at, closed_at
+                ), opened AS (
+                    INSERT INTO status_history (request_id, status, city_status, changed_at, actor, note)
+                    SELECT request_id, 'open', '', requested_at, 'import', 'received' FROM new_rows
+                ), finished AS (
+                    INSERT INTO status_history (request_id, status, city_status, changed_at, actor, note)
+                    SELECT request_id, status, city_status, coalesce(closed_at, requested_at), 'import', ''
+                    FROM new_rows WHERE status <> 'open'
+                )
+                SELECT count(*)::int FROM new_rows
+                """, logger: logger)
+            var count = 0
+            for try await n in result.decode(Int.self) { count = n }
+            return count
+        }
+
+        // New requests go into every ward set; a set imported later places them itself.
+        let wardSets = WardSetStore(database: database)
+        for set in try await wardSets.list() {
+            try await wardSets.assignRequests(toSet: set, onlyMissing: true, progress: progress)
+        }
+        return ImportSummary(kind: "requests", rowsRead: records.count, rowsWritten: inserted)
+    }
+
+    private func stagingRows(_ records: [CityRequestRecord]) throws -> [[String?]] {
+        try projections.withProjection { projection in
+            records.map { r in
+                var x: String? = nil, y: String? = nil
+                if let lon = r.longitude, let lat = r.latitude, let p = projection.forwardMetres(longitude: lon, latitude: lat) {
+                    x = String(p.x); y = String(p.y)
+                }
+                return [
+                    String(r.line), r.serviceRequestID, r.serviceCode, r.status.rawValue, r.cityStatus, r.description,
+                    r.channel, r.department, r.requestedAt.isoLocal, r.requestedAt.hasTimeOfDay ? "t" : "f",
+                    r.updatedAt?.isoLocal, r.closedAt?.isoLocal, r.address, r.zipCode,
+                    r.longitude.map { String($0) }, r.latitude.map { String($0) }, x, y,
+                    r.cityDuplicate ? "t" : "f", r.cityParentID, r.cityWard, "import",
+                ]
+            }
+        }
+    }
+}

@@ -1,0 +1,132 @@
+import Foundation
+import Logging
+import PostgresNIO
+import SamespotCore
+import SamespotGeo
+
+/// A ward boundary set as stored: its name and the dates it is in force.
+public struct WardSetInfo: Sendable, Equatable {
+    public var id: Int
+    public var name: String
+    public var effectiveFrom: String?
+    public var effectiveTo: String?
+    public var wardCount: Int
+}
+
+/// Ward boundary sets in PostgreSQL: import, list, load as an in-memory `WardIndex`, and place
+/// stored requests in a set.
+public struct WardSetStore: Sendable {
+    public let database: Database
+
+    public init(database: Database) { self.database = database }
+
+    /// Stores a set read from GeoJSON under `name`, replacing a set of that name.
+    public func importGeoJSON(_ data: Data, file: String, name: String, effectiveFrom: String? = nil,
+                              effectiveTo: String? = nil, wardProperty: String? = nil) async throws -> ImportSummary {
+        let result: WardSetReader.Result
+        do {
+            result = try WardSetReader.read(geoJSON: data, wardProperty: wardProperty)
+        } catch {
+            throw ImportError(file: file, message: error.message)
+        }
+        for date in [effectiveFrom, effectiveTo].compactMap({ $0 }) {
+            guard let parsed = CityTimestamp(parsing: date), !parsed.hasTimeOfDay else {
+                throw ImportError(file: file, message: "\"\(date)\" is not a date (YYYY-MM-DD)")
+            }
+        }
+        let logger = database.logger
+        try await database.client.withTransaction(logger: logger) { connection in
+            try await connection.query("DELETE FROM ward_sets WHERE name = \(name)", logger: logger)
+            let rows = try await connection.query("""
+                INSERT INTO ward_sets (name, effective_from, effective_to, source)
+                VALUES (\(name), \(effectiveFrom)::date, \(effectiveTo)::date, \(file))
+                RETURNING ward_set_id
+                """, logger: logger)
+            var setID = 0
+            for try await id in rows.decode(Int.self) { setID = id }
+            for shape in result.wards {
+                try await connection.query("""
+                    INSERT INTO wards (ward_set_id, ward, geometry, properties)
+                    VALUES (\(setID), \(shape.ward), \(ByteBuffer(bytes: shape.wkb)), \(shape.propertiesJSON)::jsonb)
+                    """, logger: logger)
+            }
+        }
+        return ImportSummary(kind: "wards (\(name))", rowsRead: result.wards.count, rowsWritten: result.wards.count, notes: result.notes)
+    }
+
+    public func list() async throws -> [WardSetInfo] {
+        let rows = try await database.client.query("""
+            SELECT s.ward_set_id, s.name, s.effective_from::text, s.effective_to::text, count(w.ward)::int
+            FROM ward_sets s LEFT JOIN wards w USING (ward_set_id)
+            GROUP BY s.ward_set_id ORDER BY s.effective_from NULLS FIRST, s.name
+            """, logger: database.logger)
+        var sets: [WardSetInfo] = []
+        for try await (id, name, from, to, count) in rows.decode((Int, String, String?, String?, Int).self) {
+            sets.append(WardSetInfo(id: id, name: name, effectiveFrom: from, effectiveTo: to, wardCount: count))
+        }
+        return sets
+    }
+
+    /// The set in force today (latest effective date with no end, or ending in the future),
+    /// when no set is named.
+    public func set(named name: String?) async throws -> WardSetInfo {
+        let sets = try await list()
+        if let name {
+            guard let set = sets.first(where: { $0.name == name }) else {
+                let known = sets.map(\.name).joined(separator: ", ")
+                throw StoreError.notFound("no ward set named \"\(name)\" (known: \(known.isEmpty ? "none; import one with samespot import wards" : known))")
+            }
+            return set
+        }
+        guard let current = sets.last(where: { $0.effectiveTo == nil }) ?? sets.last else {
+            throw StoreError.notFound("no ward sets are loaded; import one with samespot import wards")
+        }
+        return current
+    }
+
+    public func loadIndex(setID: Int, resolution: Int = 1024) async throws -> WardIndex {
+        let rows = try await database.client.query(
+            "SELECT ward, geometry FROM wards WHERE ward_set_id = \(setID)", logger: database.logger)
+        var wards: [(ward: String, wkb: [UInt8])] = []
+        for try await (ward, geometry) in rows.decode((String, ByteBuffer).self) {
+            wards.append((ward, Array(buffer: geometry)))
+        }
+        return try WardIndex(wards: wards, resolution: resolution)
+    }
+
+    /// Places stored requests in a set's wards (all of them, or only those not yet placed in it)
+    /// and returns how many were placed. Re-aggregating history to new wards is this call.
+    @discardableResult
+    public func assignRequests(toSet set: WardSetInfo, onlyMissing: Bool, progress: ImportProgress? = nil) async throws -> Int {
+        let logger = database.logger
+        let index = try await loadIndex(setID: set.id)
+        let points = try await database.client.query(
+            onlyMissing
+                ? """
+                  SELECT r.request_id, r.longitude, r.latitude FROM service_requests r
+                  WHERE NOT EXISTS (SELECT 1 FROM request_wards w WHERE w.request_id = r.request_id AND w.ward_set_id = \(set.id))
+                  """
+                : "SELECT request_id, longitude, latitude FROM service_requests",
+            logger: logger)
+        let context = GEOSContext()
+        var rows: [[String?]] = []
+        for try await (id, longitude, latitude) in points.decode((Int64, Double?, Double?).self) {
+            var ward: String? = nil
+            if let longitude, let latitude {
+                ward = index.ward(longitude: longitude, latitude: latitude, context: context)
+            }
+            rows.append([String(id), String(set.id), ward])
+        }
+        let placed = rows
+        try await database.client.withTransaction(logger: logger) { connection in
+            if !onlyMissing {
+                try await connection.query("DELETE FROM request_wards WHERE ward_set_id = \(set.id)", logger: logger)
+            }
+            try await CopyWriter.copy(placed, into: "request_wards", columns: ["request_id", "ward_set_id", "ward"],
+                                      on: connection, logger: logger) { done in
+                progress?("placing in \(set.name)", done, placed.count)
+            }
+        }
+        return placed.count
+    }
+}

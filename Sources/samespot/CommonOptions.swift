@@ -1,0 +1,96 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SamespotGeo
+import SamespotStore
+
+/// Options every command that touches the database shares. Each falls back to an environment
+/// variable, so a service manager or compose file configures Samespot without flags.
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .customLong("database-url"), help: "PostgreSQL URL (env SAMESPOT_DATABASE_URL).")
+    var databaseURL: String = ProcessInfo.processInfo.environment["SAMESPOT_DATABASE_URL"]
+        ?? "postgres://samespot@127.0.0.1:5433/samespot"
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error (env LOG_LEVEL).")
+    var logLevel: String = ProcessInfo.processInfo.environment["LOG_LEVEL"] ?? "info"
+
+    func settings() throws -> DatabaseSettings {
+        do {
+            return try DatabaseSettings(url: databaseURL)
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
+
+    func makeLogger(_ label: String) -> Logger {
+        var logger = Logger(label: label)
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        return logger
+    }
+}
+
+/// The city: its time zone (its files write local time) and its metric grid.
+struct CityOptions: ParsableArguments {
+    @Option(help: "The city's time zone, as PostgreSQL names it (env SAMESPOT_TIME_ZONE).")
+    var timeZone: String = ProcessInfo.processInfo.environment["SAMESPOT_TIME_ZONE"] ?? "America/Chicago"
+
+    @Option(help: "EPSG code of the city's projected CRS, for distances in metres (env SAMESPOT_EPSG). 26971 is NAD83 / Illinois East (m).")
+    var epsg: Int = Int(ProcessInfo.processInfo.environment["SAMESPOT_EPSG"] ?? "") ?? 26971
+
+    var city: CitySettings { CitySettings(timeZone: timeZone, metricEPSG: epsg) }
+
+    func projections() throws -> ProjectionPool {
+        do {
+            return try ProjectionPool(targetEPSG: epsg)
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
+}
+
+/// Finds the `sql/` migrations folder: the flag, SAMESPOT_SQL_DIR, ./sql, beside the binary
+/// in a source checkout (.build/debug/samespot → sql/), or where the container image puts it.
+struct MigrationOptions: ParsableArguments {
+    @Option(help: "Folder of NNNN_name.sql migrations (env SAMESPOT_SQL_DIR).")
+    var sqlDir: String?
+
+    func directory() throws -> String {
+        let env = ProcessInfo.processInfo.environment
+        var candidates: [String] = [sqlDir, env["SAMESPOT_SQL_DIR"]].compactMap { $0 }
+        candidates.append(FileManager.default.currentDirectoryPath + "/sql")
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var folder = executable.deletingLastPathComponent()
+        for _ in 0..<5 {
+            candidates.append(folder.appendingPathComponent("sql").path)
+            folder = folder.deletingLastPathComponent()
+        }
+        candidates.append("/usr/share/samespot/sql")
+        var isDirectory: ObjCBool = false
+        for candidate in candidates where FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory) && isDirectory.boolValue {
+            return candidate
+        }
+        throw ValidationError("cannot find the sql/ migrations folder; pass --sql-dir")
+    }
+}
+
+/// One line on a terminal that rewrites itself ("addresses: writing 12,000/45,220");
+/// silent when stderr is a file or a pipe, so logs stay clean.
+enum ProgressLine {
+    static let isTerminal = isatty(STDERR_FILENO) == 1
+
+    static func reporter(_ label: String) -> ImportProgress {
+        { stage, done, total in
+            guard isTerminal else { return }
+            let percent = total > 0 ? done * 100 / total : 100
+            FileHandle.standardError.write(Data("\r\u{1B}[2K\(label): \(stage) \(done)/\(total) (\(percent)%)".utf8))
+            if done >= total { FileHandle.standardError.write(Data("\n".utf8)) }
+        }
+    }
+}
+
+func readFile(_ path: String) throws -> [UInt8] {
+    guard let data = FileManager.default.contents(atPath: path) else {
+        throw ValidationError("cannot read \(path): no such file, or not readable")
+    }
+    return Array(data)
+}

@@ -1,0 +1,121 @@
+import ArgumentParser
+import Foundation
+import SamespotStore
+
+struct Import: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Load city data into PostgreSQL (COPY; one transaction per file; a bad row names its line and nothing is written).",
+        subcommands: [Addresses.self, Streets.self, Intersections.self, WardSet.self, Requests.self, Sample.self]
+    )
+
+    struct Addresses: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Address points CSV (house number, directions, street, suffix, lon/lat).")
+        @OptionGroup var database: DatabaseOptions
+        @Argument(help: "CSV file") var file: String
+        @Flag(help: "Add to the table instead of replacing it.") var append = false
+
+        func run() async throws {
+            let bytes = try readFile(file)
+            try await runImport(database) { db in
+                try await ReferenceDataImporter(database: db).importAddressPoints(
+                    csv: bytes, file: file, replace: !append, progress: ProgressLine.reporter("addresses"))
+            }
+        }
+    }
+
+    struct Streets: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The city's street name list CSV.")
+        @OptionGroup var database: DatabaseOptions
+        @Argument(help: "CSV file") var file: String
+
+        func run() async throws {
+            let bytes = try readFile(file)
+            try await runImport(database) { db in
+                try await ReferenceDataImporter(database: db).importStreets(csv: bytes, file: file, progress: ProgressLine.reporter("streets"))
+            }
+        }
+    }
+
+    struct Intersections: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Named intersections CSV (street_1, street_2, lon/lat).")
+        @OptionGroup var database: DatabaseOptions
+        @Argument(help: "CSV file") var file: String
+
+        func run() async throws {
+            let bytes = try readFile(file)
+            try await runImport(database) { db in
+                try await ReferenceDataImporter(database: db).importIntersections(
+                    csv: bytes, file: file, progress: ProgressLine.reporter("intersections"))
+            }
+        }
+    }
+
+    struct WardSet: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "wards", abstract: "A ward boundary set from GeoJSON, stored under a name (replacing a set of that name).")
+        @OptionGroup var database: DatabaseOptions
+        @Argument(help: "GeoJSON FeatureCollection, lon/lat") var file: String
+        @Option(help: "Name of the set, e.g. chicago-2023") var name: String
+        @Option(help: "First day the set is in force (YYYY-MM-DD)") var from: String?
+        @Option(help: "Last day the set is in force (YYYY-MM-DD)") var to: String?
+        @Option(help: "Feature property holding the ward id (default: ward, ward_id, District_N, …)") var wardProperty: String?
+
+        func run() async throws {
+            let data = Data(try readFile(file))
+            try await runImport(database) { db in
+                let store = WardSetStore(database: db)
+                let summary = try await store.importGeoJSON(
+                    data, file: file, name: name, effectiveFrom: from, effectiveTo: to, wardProperty: wardProperty)
+                let set = try await store.set(named: name)
+                try await store.assignRequests(toSet: set, onlyMissing: false, progress: ProgressLine.reporter("wards"))
+                return summary
+            }
+        }
+    }
+
+    struct Requests: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "A city's 311 export CSV (current or older per-type layout).")
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var city: CityOptions
+        @Argument(help: "CSV file") var file: String
+
+        func run() async throws {
+            let bytes = try readFile(file)
+            let projections = try city.projections()
+            let settings = city.city
+            try await runImport(database) { db in
+                try await RequestImporter(database: db, city: settings, projections: projections).importCSV(
+                    bytes, file: file, progress: ProgressLine.reporter("requests"))
+            }
+        }
+    }
+
+    /// Everything in data/: the bundled sample city, in the order the data depends on.
+    struct Sample: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The bundled sample city (data/): addresses, streets, corners, three ward sets, requests.")
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var city: CityOptions
+        @Option(help: "The sample city folder") var dataDir: String = "data"
+
+        func run() async throws {
+            let directory = dataDir
+            let settings = city.city
+            let logger = database.makeLogger("samespot.import")
+            let summaries = try await Database.withRunning(settings: try database.settings(), logger: logger) { db in
+                try await db.ping()
+                return try await SampleCity.load(from: directory, into: db, city: settings, progress: ProgressLine.reporter)
+            }
+            for summary in summaries { print(summary) }
+        }
+    }
+}
+
+/// Runs one import with a running pool and prints its summary.
+func runImport(_ options: DatabaseOptions, _ body: @Sendable @escaping (Database) async throws -> ImportSummary) async throws {
+    let logger = options.makeLogger("samespot.import")
+    let summary = try await Database.withRunning(settings: try options.settings(), logger: logger) { db in
+        try await db.ping()
+        return try await body(db)
+    }
+    print(summary)
+}

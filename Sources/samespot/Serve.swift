@@ -1,0 +1,50 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import SamespotHTTP
+import SamespotStore
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the HTTP service.")
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var city: CityOptions
+    @OptionGroup var migrations: MigrationOptions
+
+    @Option(help: "Address to listen on (env SAMESPOT_HOST).")
+    var host: String = ProcessInfo.processInfo.environment["SAMESPOT_HOST"] ?? "127.0.0.1"
+
+    @Option(help: "Port to listen on (env SAMESPOT_PORT).")
+    var port: Int = Int(ProcessInfo.processInfo.environment["SAMESPOT_PORT"] ?? "") ?? 8080
+
+    @Option(help: "Ward boundary set answers use (env SAMESPOT_WARD_SET; default: the set in force today).")
+    var wardSet: String? = ProcessInfo.processInfo.environment["SAMESPOT_WARD_SET"]
+
+    @Flag(help: "Apply pending migrations before serving.")
+    var migrate = false
+
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = Logger.Level(rawValue: database.logLevel) ?? .info
+            return handler
+        }
+        SamespotServer.bootstrapMetrics()
+        let logger = database.makeLogger("samespot")
+        _ = try city.projections()  // a bad EPSG code fails here, not on the first request
+        let settings = ServerSettings(host: host, port: port, database: try database.settings(), city: city.city, wardSet: wardSet)
+        let db = Database(settings: settings.database, logger: logger)
+        if migrate {
+            let files = try Migration.load(directory: try migrations.directory())
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await db.client.run() }
+                try await Migrator(database: db).migrate(files)
+                group.cancelAll()
+            }
+        }
+        logger.info("samespot serving", metadata: ["address": "\(host):\(port)", "database": "\(settings.database.redacted)"])
+        let app = SamespotServer.buildApplication(settings: settings, database: Database(settings: settings.database, logger: logger), logger: logger)
+        try await app.runService()
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import Logging
+import PostgresNIO
+import SamespotStore
+
+/// Paths and settings the tests share. The database comes from SAMESPOT_TEST_DATABASE_URL
+/// (set by scripts/test), a URL to an administrative database on the test cluster.
+public enum TestEnvironment {
+    public static let repositoryRoot: String = {
+        // Tests/SamespotTestSupport/TestDatabase.swift → the repository root.
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    }()
+
+    public static var dataDirectory: String { repositoryRoot + "/data" }
+    public static var sqlDirectory: String { repositoryRoot + "/sql" }
+    /// The real public data the sample city was made from, beside the repository (CI has it too).
+    public static var sharedDataDirectory: String { repositoryRoot + "/../shared/data" }
+
+    public static let adminURL = ProcessInfo.processInfo.environment["SAMESPOT_TEST_DATABASE_URL"]
+        ?? "postgres://samespot@127.0.0.1:5433/postgres"
+
+    public static let logger: Logger = {
+        var logger = Logger(label: "samespot.tests")
+        logger.logLevel = .warning
+        return logger
+    }()
+
+    public static let city = SampleCity.city
+
+    public static func data(_ file: String) throws -> [UInt8] {
+        let path = dataDirectory + "/" + file
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw StoreError.notFound("test data \(path) is missing")
+        }
+        return Array(data)
+    }
+}
+
+/// Fresh databases for tests, made on the test cluster and dropped afterwards.
+public enum TestDatabase {
+    /// A new, empty database (migrated unless told otherwise) for the length of `body`.
+    public static func withFresh<T: Sendable>(
+        migrated: Bool = true, _ body: @Sendable (Database) async throws -> T
+    ) async throws -> T {
+        let name = "samespot_test_\(getpid())_\(UInt32.random(in: 0...UInt32.max))"
+        try await admin("CREATE DATABASE \(name)")
+        do {
+            let result = try await withDatabase(named: name) { db in
+                if migrated { try await Migrator(database: db).migrate(try Migration.load(directory: TestEnvironment.sqlDirectory)) }
+                return try await body(db)
+            }
+            try await admin("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+            return result
+        } catch {
+            try? await admin("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+            throw error
+        }
+    }
+
+    /// The bundled sample city, imported once per test process and shared: tests only read it.
+    public static func withSampleCity<T: Sendable>(_ body: @Sendable (Database) async throws -> T) async throws -> T {
+        let name = try await SampleCityFixture.shared.databaseName()
+        return try await withDatabase(named: name, body)
+    }
+
+    public static func settings(named name: String) throws -> DatabaseSettings {
+        var settings = try DatabaseSettings(url: TestEnvironment.adminURL)
+        settings.database = name
+        return settings
+    }
+
+    static func withDatabase<T: Sendable>(named name: String, _ body: @Sendable (Database) async throws -> T) async throws -> T {
+        try await Database.withRunning(settings: try settings(named: name), logger: TestEnvironment.logger, body)
+    }
+
+    static func admin(_ sql: String) async throws {
+        let settings = try DatabaseSettings(url: TestEnvironment.adminURL)
+        try await Database.withRunning(settings: settings, logger: TestEnvironment.logger) { db in
+            try await db.client.query(PostgresQuery(unsafeSQL: sql), logger: db.logger)
+        }
+    }
+}
+
+/// Loads the sample city into one database the first time a test asks for it.
+actor SampleCityFixture {
+    static let shared = SampleCityFixture()
+    private var loading: Task<String, any Error>?
+
+    func databaseName() async throws -> String {
+        if let loading { return try await loading.value }
+        let task = Task<String, any Error> {
+            let name = "samespot_test_\(getpid())_sample"
+            try await TestDatabase.admin("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+            try await TestDatabase.admin("CREATE DATABASE \(name)")
+            try await TestDatabase.withDatabase(named: name) { db in
+                try await Migrator(database: db).migrate(try Migration.load(directory: TestEnvironment.sqlDirectory))
+                _ = try await SampleCity.load(from: TestEnvironment.dataDirectory, into: db)
+            }
+            return name
+        }
+        loading = task
+        return try await task.value
+    }
+}
