@@ -96,15 +96,21 @@ struct Import: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var city: CityOptions
         @Option(help: "The sample city folder") var dataDir: String = "data"
+        @Flag(help: "Load only into a database that holds no requests yet (for start-up scripts).") var ifEmpty = false
 
         func run() async throws {
             let directory = dataDir
             let settings = city.city
+            let onlyIfEmpty = ifEmpty
             let logger = database.makeLogger("samespot.import")
             let summaries = try await Database.withRunning(settings: try database.settings(), logger: logger) { db in
                 try await db.ping()
+                if onlyIfEmpty, try await CityCounts.read(from: db).requests > 0 {
+                    return [ImportSummary]()
+                }
                 return try await SampleCity.load(from: directory, into: db, city: settings, progress: ProgressLine.reporter)
             }
+            if summaries.isEmpty { print("the database already holds requests: sample city not loaded again") }
             for summary in summaries { print(summary) }
         }
     }

@@ -29,9 +29,10 @@ struct HealthRoutes {
                 geos: GEOSContext.version, proj: Projection.version)
             var status = HTTPResponse.Status.ok
             do {
-                health.counts = try await CityCounts.read(from: database)
+                let database = self.database
+                health.counts = try await withTimeout(.seconds(3)) { try await CityCounts.read(from: database) }
                 if health.wardSet == nil {
-                    health.wardSet = try? await WardSetStore(database: database).set(named: nil).name
+                    health.wardSet = try? await withTimeout(.seconds(3)) { try await WardSetStore(database: database).set(named: nil).name }
                 }
             } catch {
                 database.logger.warning("health check: database unreachable", metadata: ["error": "\(error)"])

@@ -10,9 +10,15 @@ public enum SamespotServer {
     /// The process-wide Prometheus registry; `bootstrapMetrics` points swift-metrics at it once.
     public static let metricsRegistry = PrometheusCollectorRegistry()
 
+    /// Points swift-metrics at `metricsRegistry`. swift-metrics allows one bootstrap per
+    /// process, so this runs it once however often it is called (the tests call it per server).
     public static func bootstrapMetrics() {
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metricsRegistry))
+        _ = metricsBootstrap
     }
+
+    private static let metricsBootstrap: Void = {
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metricsRegistry))
+    }()
 
     public static func buildRouter(settings: ServerSettings, database: Database) -> Router<BasicRequestContext> {
         let router = Router()
@@ -23,6 +29,7 @@ public enum SamespotServer {
         return router
     }
 
+    /// - Parameter database: a `Database` whose client nobody else runs: the application runs it.
     public static func buildApplication(settings: ServerSettings, database: Database, logger: Logger) -> some ApplicationProtocol {
         let router = buildRouter(settings: settings, database: database)
         return Application(

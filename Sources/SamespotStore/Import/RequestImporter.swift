@@ -46,13 +46,14 @@ public struct RequestImporter: Sendable {
         }
         let codes = Array(types.keys), names = codes.map { types[$0]!.name }, departments = codes.map { types[$0]!.department }
 
+        // An unknown zone name fails here, before any row is written. (Rows are read to the
+        // end: PostgresNIO reports a query's error when its rows are consumed.)
+        do {
+            for try await _ in try await database.client.query("SELECT now() AT TIME ZONE \(timeZone)", logger: logger) {}
+        } catch {
+            throw ImportError(file: file, message: "the time zone \"\(timeZone)\" is not one PostgreSQL knows (e.g. America/Chicago)")
+        }
         let inserted: Int = try await database.client.withTransaction(logger: logger) { connection in
-            // An unknown zone name fails here, before any row is written.
-            do {
-                try await connection.query("SELECT now() AT TIME ZONE \(timeZone)", logger: logger)
-            } catch {
-                throw ImportError(file: file, message: "the time zone \"\(timeZone)\" is not one PostgreSQL knows (e.g. America/Chicago)")
-            }
             try await connection.query("""
                 INSERT INTO service_types (service_code, service_name, department)
                 SELECT * FROM unnest(\(codes)::text[], \(names)::text[], \(departments)::text[])

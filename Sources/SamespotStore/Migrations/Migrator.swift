@@ -9,6 +9,12 @@ public struct Migration: Sendable, Equatable {
     public var name: String
     public var sql: String
 
+    public init(version: Int, name: String, sql: String) {
+        self.version = version
+        self.name = name
+        self.sql = sql
+    }
+
     public var checksum: String { String(fnv1a64(sql), radix: 16) }
 
     /// Reads every `NNNN_name.sql` in `directory`, ordered by number.

@@ -1,0 +1,74 @@
+import PostgresNIO
+import SamespotStore
+import SamespotTestSupport
+import Testing
+
+@Suite struct MigratorTests {
+    /// Every table, column, index and constraint of the public schema, as one comparable text.
+    static func schemaSnapshot(_ db: Database) async throws -> [String] {
+        let rows = try await db.client.query("""
+            SELECT 'column ' || table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable || ' ' || coalesce(column_default, '')
+              FROM information_schema.columns WHERE table_schema = 'public'
+            UNION ALL SELECT 'index ' || indexname || ' ' || indexdef FROM pg_indexes WHERE schemaname = 'public'
+            UNION ALL SELECT 'constraint ' || conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint
+              WHERE connamespace = 'public'::regnamespace
+            UNION ALL SELECT 'migration ' || version || ' ' || name || ' ' || checksum FROM schema_migrations
+            ORDER BY 1
+            """, logger: db.logger)
+        var lines: [String] = []
+        for try await line in rows.decode(String.self) { lines.append(line) }
+        return lines
+    }
+
+    @Test func migrationsAppliedTwiceChangeNothing() async throws {
+        try await TestDatabase.withFresh(migrated: false) { db in
+            let files = try Migration.load(directory: TestEnvironment.sqlDirectory)
+            let first = try await Migrator(database: db).migrate(files)
+            #expect(first.map(\.version) == files.map(\.version))
+            let before = try await Self.schemaSnapshot(db)
+            #expect(before.contains { $0.hasPrefix("column service_requests.parent_request_id bigint") })
+            let second = try await Migrator(database: db).migrate(files)
+            #expect(second.isEmpty)
+            let after = try await Self.schemaSnapshot(db)
+            #expect(before == after)
+            #expect(try await Migrator(database: db).currentVersion() == files.last?.version)
+        }
+    }
+
+    @Test func anEditedAppliedMigrationIsRefused() async throws {
+        try await TestDatabase.withFresh { db in
+            var files = try Migration.load(directory: TestEnvironment.sqlDirectory)
+            files[0].sql += "\n-- edited"
+            await #expect {
+                try await Migrator(database: db).migrate(files)
+            } throws: { error in
+                String(describing: error).contains("was changed after it was applied")
+            }
+        }
+    }
+
+    @Test func aFailingMigrationRollsBackWholly() async throws {
+        try await TestDatabase.withFresh { db in
+            var files = try Migration.load(directory: TestEnvironment.sqlDirectory)
+            files.append(Migration(version: 9_999, name: "broken", sql: """
+                CREATE TABLE half_made (id int);
+                INSERT INTO no_such_table VALUES (1);
+                """))
+            await #expect(throws: StoreError.self) { try await Migrator(database: db).migrate(files) }
+            let rows = try await db.client.query(
+                "SELECT to_regclass('half_made') IS NULL, (SELECT count(*) FROM schema_migrations WHERE version = 9999)::int",
+                logger: db.logger)
+            for try await (absent, recorded) in rows.decode((Bool, Int).self) {
+                #expect(absent)
+                #expect(recorded == 0)
+            }
+        }
+    }
+
+    @Test func migrationFilesAreNumberedAndOrdered() throws {
+        let files = try Migration.load(directory: TestEnvironment.sqlDirectory)
+        #expect(!files.isEmpty)
+        #expect(files.map(\.version) == files.map(\.version).sorted())
+        #expect(files[0].name == "foundation")
+    }
+}
