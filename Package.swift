@@ -48,6 +48,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // The use cases over the store and the in-memory indexes (geocoder, wards).
+        .target(
+            name: "SamespotService",
+            dependencies: [
+                "SamespotCore",
+                "SamespotGeo",
+                "SamespotStore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // HTTP: Hummingbird routes over the store and the in-memory indexes.
         .target(
             name: "SamespotHTTP",
@@ -55,6 +67,7 @@ let package = Package(
                 "SamespotCore",
                 "SamespotGeo",
                 "SamespotStore",
+                "SamespotService",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -71,6 +84,7 @@ let package = Package(
                 "SamespotGeo",
                 "SamespotStore",
                 "SamespotHTTP",
+                "SamespotService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -96,6 +110,7 @@ let package = Package(
             dependencies: [
                 "SamespotHTTP",
                 "SamespotStore",
+                "SamespotService",
                 "SamespotTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

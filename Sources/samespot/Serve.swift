@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import SamespotHTTP
+import SamespotService
 import SamespotStore
 
 struct Serve: AsyncParsableCommand {
@@ -43,8 +44,14 @@ struct Serve: AsyncParsableCommand {
                 group.cancelAll()
             }
         }
+        // The in-memory indexes load from PostgreSQL before the first request is taken.
+        let wardSetName = wardSet
+        let indexes = try await Database.withRunning(settings: settings.database, logger: logger) { loader in
+            try await loader.ping()
+            return try await CityIndexes.load(from: loader, wardSetName: wardSetName)
+        }
         logger.info("samespot serving", metadata: ["address": "\(host):\(port)", "database": "\(settings.database.redacted)"])
-        let app = SamespotServer.buildApplication(settings: settings, database: Database(settings: settings.database, logger: logger), logger: logger)
+        let app = SamespotServer.buildApplication(settings: settings, database: Database(settings: settings.database, logger: logger), indexes: indexes, logger: logger)
         try await app.runService()
     }
 }

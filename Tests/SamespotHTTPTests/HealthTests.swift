@@ -30,11 +30,8 @@ import Testing
     }
 
     @Test func healthzReportsTheSampleCityOverARealServer() async throws {
-        try await TestDatabase.withSampleCity { sample in
-            // The application runs its own pool as a service: a client of its own, as `serve` has.
-            let db = Database(settings: sample.settings, logger: TestEnvironment.logger)
-            let app = SamespotServer.buildApplication(settings: Self.settings(db.settings), database: db, logger: TestEnvironment.logger)
-            try await app.test(.live) { client in
+        do {
+            try await TestServer.withSampleCity { client in
                 try await client.execute(uri: "/healthz", method: .get) { response in
                     #expect(response.status == .ok)
                     #expect(response.headers[.contentType] == "application/json; charset=utf-8")
@@ -64,7 +61,8 @@ import Testing
         // Nothing listens on port 1: the database is unreachable, the service still answers.
         let down = try DatabaseSettings(url: "postgres://samespot@127.0.0.1:1/samespot")
         let db = Database(settings: down, logger: TestEnvironment.logger)
-        let app = SamespotServer.buildApplication(settings: Self.settings(down), database: db, logger: TestEnvironment.logger)
+        let app = SamespotServer.buildApplication(settings: Self.settings(down), database: db, indexes: TestServer.emptyIndexes,
+                                                  logger: TestEnvironment.logger)
         try await app.test(.live) { client in
             try await client.execute(uri: "/healthz", method: .get) { response in
                 #expect(response.status == .serviceUnavailable)

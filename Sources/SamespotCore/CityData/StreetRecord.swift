@@ -8,6 +8,17 @@ public struct StreetRecord: Sendable, Equatable {
     public var minAddress: Int?
     public var maxAddress: Int?
 
+    public init(fullName: String, preDirection: String, streetName: String, streetType: String,
+                postDirection: String, minAddress: Int?, maxAddress: Int?) {
+        self.fullName = fullName
+        self.preDirection = preDirection
+        self.streetName = streetName
+        self.streetType = streetType
+        self.postDirection = postDirection
+        self.minAddress = minAddress
+        self.maxAddress = maxAddress
+    }
+
     public init(row: CSVRow) throws(CSVRowError) {
         fullName = try row.requiredText("Full Street Name", "full_name").uppercased()
         preDirection = row.text("Direction", "pre_direction").uppercased()
@@ -35,6 +46,15 @@ public struct IntersectionRecord: Sendable, Equatable {
     public var zipCode: String
     public var longitude: Double
     public var latitude: Double
+
+    public init(name: String, street1: String, street2: String, zipCode: String, longitude: Double, latitude: Double) {
+        self.name = name
+        self.street1 = street1
+        self.street2 = street2
+        self.zipCode = zipCode
+        self.longitude = longitude
+        self.latitude = latitude
+    }
 
     public init(row: CSVRow) throws(CSVRowError) {
         street1 = try row.requiredText("street_1", "street1").uppercased()

@@ -2,6 +2,7 @@ import Hummingbird
 import Logging
 import Metrics
 import Prometheus
+import SamespotService
 import SamespotStore
 
 /// Builds the HTTP application: routes, middleware, and the database pool as a service that
@@ -20,18 +21,21 @@ public enum SamespotServer {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metricsRegistry))
     }()
 
-    public static func buildRouter(settings: ServerSettings, database: Database) -> Router<BasicRequestContext> {
+    public static func buildRouter(settings: ServerSettings, database: Database, indexes: CityIndexes) -> Router<BasicRequestContext> {
         let router = Router()
         // Logs name the method, path and status; never the query string, which may carry an address.
         router.add(middleware: MetricsMiddleware())
         HealthRoutes(database: database, settings: settings).register(on: router)
         MetricsRoutes(registry: metricsRegistry).register(on: router)
+        GeocodeRoutes(indexes: indexes).register(on: router)
         return router
     }
 
     /// - Parameter database: a `Database` whose client nobody else runs: the application runs it.
-    public static func buildApplication(settings: ServerSettings, database: Database, logger: Logger) -> some ApplicationProtocol {
-        let router = buildRouter(settings: settings, database: database)
+    public static func buildApplication(
+        settings: ServerSettings, database: Database, indexes: CityIndexes, logger: Logger
+    ) -> some ApplicationProtocol {
+        let router = buildRouter(settings: settings, database: database, indexes: indexes)
         return Application(
             router: router,
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "Samespot"),

@@ -1,0 +1,475 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The city's address table held in memory for geocoding, built from PostgreSQL at start-up
+/// (PostgreSQL stays the source of truth; a refresh builds a new index and swaps it in).
+///
+/// Matching runs in this order, and each answer names its method and a confidence:
+/// exact address point → nearest numbers on the same side of the same street (interpolated,
+/// or snapped past the end) → a corrected street name (edit distance against the city's own
+/// street list) → the corner of two streets → none, with candidates. A missing directional is
+/// filled in only when one street fits the number; when several fit, they are listed, not guessed.
+public final class GeocoderIndex: Sendable {
+    struct Point: Sendable {
+        var number: Int
+        var suffix: String
+        var longitude: Double
+        var latitude: Double
+        var id: Int64
+    }
+
+    /// One street (direction + name + type) and its address points, sorted by number.
+    struct Street: Sendable {
+        var name: StreetName
+        var points: [Point]
+        var minNumber: Int
+        var maxNumber: Int
+        /// Position as a straight-line function of the house number, when the street's points
+        /// lie on one (most city streets): for numbers with no known neighbour close by.
+        /// One line per side of the street: even numbers, odd numbers.
+        var lines: [NumberLine?]
+    }
+
+    struct Corner: Sendable {
+        var first: StreetName
+        var second: StreetName
+        var longitude: Double
+        var latitude: Double
+    }
+
+    /// Streets by bare name ("63RD"): every direction and type of that name.
+    private let streets: [String: [Street]]
+    /// Corners by the pair of bare names, in sorted order.
+    private let corners: [String: [Corner]]
+    /// Bare names by length, for the fuzzy pass.
+    private let namesByLength: [Int: [[UInt8]]]
+    private let reverseGrid: ReverseGrid
+    public let addressCount: Int
+
+    /// How far apart two known numbers may be for a number between them to be interpolated.
+    /// Chicago numbers 800 to the mile, so 400 is half a mile.
+    public let maxInterpolationGap: Int
+    /// How far past the last known number a number may be snapped to it.
+    public let maxSnapGap: Int
+
+    public init(addresses: [(id: Int64, point: AddressPoint)], streets streetList: [StreetRecord] = [],
+                intersections: [IntersectionRecord] = [], maxInterpolationGap: Int = 400, maxSnapGap: Int = 100) {
+        var grouped: [StreetName: [Point]] = [:]
+        for (id, a) in addresses {
+            let name = StreetName(preDirection: a.preDirection, name: a.streetName, type: a.streetType, postDirection: a.postDirection)
+            grouped[name, default: []].append(Point(number: a.houseNumber, suffix: a.houseNumberSuffix,
+                                                    longitude: a.longitude, latitude: a.latitude, id: id))
+        }
+        var ranges: [StreetName: (Int, Int)] = [:]
+        for s in streetList {
+            let name = StreetName(preDirection: s.preDirection, name: s.streetName, type: s.streetType, postDirection: s.postDirection)
+            if let low = s.minAddress, let high = s.maxAddress { ranges[name] = (low, high) }
+            if grouped[name] == nil { grouped[name] = [] }
+        }
+        var byName: [String: [Street]] = [:]
+        for (name, points) in grouped {
+            let sorted = points.sorted { ($0.number, $0.suffix) < ($1.number, $1.suffix) }
+            let listed = ranges[name]
+            let low = min(sorted.first?.number ?? Int.max, listed?.0 ?? Int.max)
+            let high = max(sorted.last?.number ?? Int.min, listed?.1 ?? Int.min)
+            byName[name.name, default: []].append(Street(name: name, points: sorted, minNumber: low, maxNumber: high,
+                                                         lines: [NumberLine(fitting: sorted.filter { $0.number % 2 == 0 }),
+                                                                 NumberLine(fitting: sorted.filter { $0.number % 2 != 0 })]))
+        }
+        for key in byName.keys { byName[key]!.sort { $0.name.full < $1.name.full } }
+        self.streets = byName
+
+        var cornerIndex: [String: [Corner]] = [:]
+        for i in intersections {
+            guard let first = AddressNormalizer.street(from: AddressNormalizer.tokenize(i.street1)),
+                  let second = AddressNormalizer.street(from: AddressNormalizer.tokenize(i.street2)) else { continue }
+            cornerIndex[Self.cornerKey(first.name, second.name), default: []]
+                .append(Corner(first: first, second: second, longitude: i.longitude, latitude: i.latitude))
+        }
+        self.corners = cornerIndex
+
+        var names = Set(byName.keys)
+        for corner in cornerIndex.values.joined() { names.insert(corner.first.name); names.insert(corner.second.name) }
+        var byLength: [Int: [[UInt8]]] = [:]
+        for name in names.sorted() { byLength[name.utf8.count, default: []].append(Array(name.utf8)) }
+        self.namesByLength = byLength
+        self.addressCount = addresses.count
+        self.maxInterpolationGap = maxInterpolationGap
+        self.maxSnapGap = maxSnapGap
+        self.reverseGrid = ReverseGrid(byName.values.joined().flatMap { street in
+            street.points.map { (street.name, $0) }
+        })
+    }
+
+    static func cornerKey(_ a: String, _ b: String) -> String { a < b ? "\(a)|\(b)" : "\(b)|\(a)" }
+
+    // MARK: Forward
+
+    public func geocode(_ input: String) -> GeocodeResult {
+        let parsed = AddressNormalizer.parse(input)
+        let normalized = parsed.normalized
+        switch parsed.kind {
+        case .empty:
+            return .none(input, normalized, reasons: ["no street could be read from the text"])
+        case .intersection:
+            return geocodeCorner(parsed, input: input)
+        case .street, .address:
+            return geocodeAddress(parsed, input: input)
+        }
+    }
+
+    private func geocodeAddress(_ parsed: ParsedAddress, input: String) -> GeocodeResult {
+        let normalized = parsed.normalized
+        guard let wanted = parsed.street else { return .none(input, normalized, reasons: ["no street could be read from the text"]) }
+        var reasons: [String] = []
+        var confidence = 1.0
+        let names = resolveName(wanted.name)
+        guard !names.isEmpty else {
+            return .none(input, normalized, reasons: ["no street named \(wanted.name) in the city"])
+        }
+        if names.count > 1 {
+            return .none(input, normalized, reasons: ["street name \(wanted.name) is close to several streets"],
+                         candidates: names.map { .init(address: $0, longitude: nil, latitude: nil) })
+        }
+        let name = names[0]
+        if name != wanted.name {
+            reasons.append("street name \(wanted.name) read as \(name)")
+            confidence *= 0.9
+        }
+        var variants = (streets[name] ?? []).filter { s in
+            (wanted.preDirection.isEmpty || s.name.preDirection == wanted.preDirection)
+                && (wanted.postDirection.isEmpty || s.name.postDirection == wanted.postDirection)
+        }
+        if !wanted.type.isEmpty {
+            let sameType = variants.filter { $0.name.type == wanted.type }
+            if sameType.isEmpty, !variants.isEmpty {
+                reasons.append("no \(wanted.name) \(wanted.type); other types of \(name) considered")
+                confidence *= 0.9
+            } else {
+                variants = sameType
+            }
+        }
+        guard !variants.isEmpty else {
+            let all = (streets[name] ?? []).map { GeocodeResult.Candidate(address: $0.name.full, longitude: nil, latitude: nil) }
+            return .none(input, normalized, reasons: reasons + ["no street \(wanted.full) in the city"], candidates: all)
+        }
+
+        guard let number = parsed.houseNumber else {
+            return streetOnly(variants, input: input, normalized: normalized, reasons: reasons + ["no house number"], confidence: confidence)
+        }
+        var fitting = variants.filter { $0.minNumber <= number && number <= $0.maxNumber }
+        if fitting.isEmpty {
+            return .none(input, normalized, reasons: reasons + ["\(number) is outside the numbers of \(variants.map(\.name.full).joined(separator: ", "))"],
+                         candidates: variants.map { .init(address: "\($0.minNumber)–\($0.maxNumber) \($0.name.full)", longitude: nil, latitude: nil) })
+        }
+        if fitting.count > 1 {
+            // Prefer the one street that has this very address.
+            let exact = fitting.filter { s in s.points.contains { $0.number == number } }
+            if exact.count == 1 { fitting = exact }
+        }
+        if fitting.count > 1, Set(fitting.map(\.name.preDirection)).count == 1 {
+            // Same direction, different types ("W 63RD ST", "W 63RD PL"): if only one of them
+            // has known addresses near the number, that is the one meant.
+            let placeable = fitting.filter { locate(number, suffix: parsed.houseNumberSuffix, on: $0) != nil }
+            if placeable.count == 1 { fitting = placeable }
+        }
+        if fitting.count > 1 {
+            let candidates = fitting.map { s -> GeocodeResult.Candidate in
+                let spot = locate(number, suffix: parsed.houseNumberSuffix, on: s)
+                return .init(address: "\(number) \(s.name.full)", longitude: spot?.longitude, latitude: spot?.latitude)
+            }
+            return .none(input, normalized, reasons: reasons + ["\(number) \(wanted.full) fits \(fitting.count) streets; say which"],
+                         candidates: candidates)
+        }
+        let street = fitting[0]
+        if wanted.preDirection.isEmpty, !street.name.preDirection.isEmpty {
+            reasons.append("direction \(street.name.preDirection) added: the only \(name) with number \(number)")
+            confidence *= 0.95
+        }
+        if wanted.type.isEmpty, !street.name.type.isEmpty, variants.count > 1 {
+            reasons.append("street type \(street.name.type) added")
+        }
+        guard let spot = locate(number, suffix: parsed.houseNumberSuffix, on: street) else {
+            return streetOnly([street], input: input, normalized: normalized,
+                              reasons: reasons + ["no address near \(number) on \(street.name.full) to place it by"], confidence: confidence)
+        }
+        reasons += spot.reasons
+        let matched = spot.method == .addressPoint ? "\(number)\(spot.suffixText) \(street.name.full)" : "\(number) \(street.name.full)"
+        return GeocodeResult(
+            input: input, normalized: normalized, method: spot.method,
+            precision: spot.method == .addressPoint ? .addressPoint : .interpolated,
+            confidence: confidence * spot.confidence, longitude: spot.longitude, latitude: spot.latitude,
+            matched: matched, addressID: spot.id, block: Self.block(number, street.name),
+            unit: parsed.unit.isEmpty ? nil : parsed.unit, reasons: reasons, candidates: [])
+    }
+
+    struct Spot {
+        var method: GeocodeResult.Method
+        var longitude: Double
+        var latitude: Double
+        var confidence: Double
+        var id: Int64?
+        var suffixText: String
+        var reasons: [String]
+    }
+
+    /// Where `number` is on `street`: its own point, or between (or just past) its neighbours
+    /// on the same side (same parity), or, lacking those, the other side's.
+    func locate(_ number: Int, suffix: String, on street: Street) -> Spot? {
+        let points = street.points
+        guard !points.isEmpty else { return nil }
+        // First point with number >= n.
+        var low = 0, high = points.count
+        while low < high {
+            let mid = (low + high) / 2
+            if points[mid].number < number { low = mid + 1 } else { high = mid }
+        }
+        var i = low
+        var sameNumber: Point?
+        while i < points.count, points[i].number == number {
+            if points[i].suffix == suffix { sameNumber = points[i]; break }
+            if sameNumber == nil { sameNumber = points[i] }
+            i += 1
+        }
+        if let p = sameNumber {
+            let exactSuffix = p.suffix == suffix
+            return Spot(method: .addressPoint, longitude: p.longitude, latitude: p.latitude,
+                        confidence: exactSuffix ? 1 : 0.95, id: p.id,
+                        suffixText: p.suffix.isEmpty ? "" : (p.suffix.contains("/") ? " \(p.suffix)" : p.suffix),
+                        reasons: exactSuffix ? [] : ["no \(number)\(suffix); \(number)\(p.suffix) used"])
+        }
+        for sameSide in [true, false] {
+            let fits: (Point) -> Bool = { !sameSide || ($0.number - number) % 2 == 0 }
+            let below = points[..<low].last(where: fits)
+            let above = points[low...].first(where: fits)
+            let side = sameSide ? [] : ["no address on the same side of the street nearby; the other side used"]
+            let sideFactor = sameSide ? 1.0 : 0.8
+            if let b = below, let a = above, a.number - b.number <= maxInterpolationGap {
+                let t = Double(number - b.number) / Double(a.number - b.number)
+                return Spot(method: .interpolated,
+                            longitude: b.longitude + t * (a.longitude - b.longitude),
+                            latitude: b.latitude + t * (a.latitude - b.latitude),
+                            confidence: 0.85 * sideFactor, id: nil, suffixText: "",
+                            reasons: side + ["between \(b.number) and \(a.number) \(street.name.full)"])
+            }
+            if sameSide, let line = street.lines[abs(number) % 2], line.covers(number, slack: maxInterpolationGap) {
+                let (lon, lat) = line.position(number)
+                return Spot(method: .interpolated, longitude: lon, latitude: lat, confidence: 0.75, id: nil, suffixText: "",
+                            reasons: ["placed on \(street.name.full)'s number line (no known number within \(maxInterpolationGap))"])
+            }
+            let nearest = [below, above].compactMap { $0 }.min { abs($0.number - number) < abs($1.number - number) }
+            if let n = nearest, abs(n.number - number) <= maxSnapGap {
+                return Spot(method: .snapped, longitude: n.longitude, latitude: n.latitude,
+                            confidence: 0.7 * sideFactor, id: nil, suffixText: "",
+                            reasons: side + ["at \(n.number) \(street.name.full), the nearest known number"])
+            }
+        }
+        return nil
+    }
+
+    private func streetOnly(_ variants: [Street], input: String, normalized: String, reasons: [String], confidence: Double) -> GeocodeResult {
+        // A street alone has no spot: its middle point is given for a map, never for merging.
+        let withPoints = variants.filter { !$0.points.isEmpty }
+        var result = GeocodeResult.none(input, normalized, reasons: reasons)
+        result.method = .street
+        result.precision = .street
+        result.confidence = 0.3 * confidence
+        if withPoints.count == 1, let street = withPoints.first {
+            let middle = street.points[street.points.count / 2]
+            result.longitude = middle.longitude
+            result.latitude = middle.latitude
+            result.matched = street.name.full
+        } else {
+            result.candidates = variants.map { .init(address: $0.name.full, longitude: nil, latitude: nil) }
+        }
+        return result
+    }
+
+    private func geocodeCorner(_ parsed: ParsedAddress, input: String) -> GeocodeResult {
+        let normalized = parsed.normalized
+        guard let a = parsed.street, let b = parsed.crossStreet else { return .none(input, normalized, reasons: ["two streets are needed"]) }
+        var reasons: [String] = []
+        var confidence = 0.9
+        let firstNames = resolveName(a.name), secondNames = resolveName(b.name)
+        guard let first = firstNames.first, let second = secondNames.first, firstNames.count == 1, secondNames.count == 1 else {
+            return .none(input, normalized, reasons: ["one of the streets is not in the city: \(a.name), \(b.name)"])
+        }
+        for (given, found) in [(a.name, first), (b.name, second)] where given != found {
+            reasons.append("street name \(given) read as \(found)")
+            confidence *= 0.9
+        }
+        let all = corners[Self.cornerKey(first, second)] ?? []
+        func agrees(_ s: StreetName, _ wanted: StreetName) -> Bool {
+            (wanted.preDirection.isEmpty || s.preDirection == wanted.preDirection) && (wanted.type.isEmpty || s.type == wanted.type)
+        }
+        let matching = all.filter { c in
+            (c.first.name == first ? (agrees(c.first, a) && agrees(c.second, b)) : (agrees(c.second, a) && agrees(c.first, b)))
+        }
+        let found = matching.isEmpty ? all : matching
+        if matching.isEmpty, !all.isEmpty { reasons.append("directions or types given do not match; corners of \(first) and \(second) considered") }
+        guard !found.isEmpty else {
+            return .none(input, normalized, reasons: reasons + ["\(first) and \(second) do not meet in the city's corner list"])
+        }
+        // One corner, or several records of the same corner (within 50 m): answer their middle.
+        let lon = found.map(\.longitude).reduce(0, +) / Double(found.count)
+        let lat = found.map(\.latitude).reduce(0, +) / Double(found.count)
+        let spread = found.map { ReverseGrid.metres(lon, lat, $0.longitude, $0.latitude) }.max() ?? 0
+        if spread > 50 {
+            return .none(input, normalized, reasons: reasons + ["\(first) and \(second) meet at \(found.count) places; say which"],
+                         candidates: found.map { .init(address: "\($0.first.full) & \($0.second.full)", longitude: $0.longitude, latitude: $0.latitude) })
+        }
+        let c = found[0]
+        return GeocodeResult(input: input, normalized: normalized, method: .intersection, precision: .intersection,
+                             confidence: confidence, longitude: lon, latitude: lat,
+                             matched: "\(c.first.full) & \(c.second.full)", addressID: nil, block: nil, unit: nil,
+                             reasons: reasons, candidates: [])
+    }
+
+    /// The city's street names for a typed name: itself if known, else the closest by edit
+    /// distance (at most 1 for short names, 2 from 8 letters); several when tied.
+    func resolveName(_ name: String) -> [String] {
+        if streets[name] != nil { return [name] }
+        let bytes = Array(name.utf8)
+        if namesByLength[bytes.count]?.contains(bytes) == true { return [name] }
+        let limit = bytes.count >= 8 ? 2 : (bytes.count >= 4 ? 1 : 0)
+        guard limit > 0 else { return [] }
+        var best = Int.max
+        var found: [String] = []
+        for length in (bytes.count - limit)...(bytes.count + limit) {
+            for candidate in namesByLength[length] ?? [] {
+                guard let d = editDistance(bytes, candidate, limit: min(limit, best)) else { continue }
+                let text = String(decoding: candidate, as: UTF8.self)
+                if d < best { best = d; found = [text] } else if d == best { found.append(text) }
+            }
+        }
+        return found
+    }
+
+    /// "1234 W 63RD ST" → "1200 W 63RD ST".
+    public static func block(_ number: Int, _ street: StreetName) -> String {
+        "\(number / 100 * 100) \(street.full)"
+    }
+
+    // MARK: Reverse
+
+    /// The nearest address point within `maxDistance` metres.
+    public func reverse(longitude: Double, latitude: Double, maxDistance: Double = 500) -> ReverseGeocodeResult? {
+        guard let (street, point, distance) = reverseGrid.nearest(longitude: longitude, latitude: latitude, maxDistance: maxDistance) else {
+            return nil
+        }
+        let suffix = point.suffix.isEmpty ? "" : (point.suffix.contains("/") ? " \(point.suffix)" : point.suffix)
+        return ReverseGeocodeResult(address: "\(point.number)\(suffix) \(street.full)", addressID: point.id,
+                                    longitude: point.longitude, latitude: point.latitude, distanceMetres: distance,
+                                    block: Self.block(point.number, street))
+    }
+
+    /// Bytes held, roughly: points, streets and the reverse grid (for the memory figure).
+    public var approximateBytes: Int {
+        let pointBytes = MemoryLayout<Point>.stride + 16
+        let points = streets.values.joined().reduce(0) { $0 + $1.points.count }
+        return points * pointBytes * 2 + streets.count * 128 + corners.count * 160
+    }
+}
+
+/// A street's position as a linear function of its house numbers, fitted by least squares,
+/// kept only when the points lie within 15 m of the line (root mean square: a straight, evenly
+/// numbered street).
+struct NumberLine: Sendable {
+    var lonIntercept, lonSlope, latIntercept, latSlope: Double
+    var minNumber, maxNumber: Int
+
+    init?(fitting points: [GeocoderIndex.Point]) {
+        guard points.count >= 4, let first = points.first, let last = points.last, last.number > first.number else { return nil }
+        let n = Double(points.count)
+        let meanN = points.reduce(0.0) { $0 + Double($1.number) } / n
+        let meanLon = points.reduce(0.0) { $0 + $1.longitude } / n
+        let meanLat = points.reduce(0.0) { $0 + $1.latitude } / n
+        var sNN = 0.0, sNLon = 0.0, sNLat = 0.0
+        for p in points {
+            let dn = Double(p.number) - meanN
+            sNN += dn * dn
+            sNLon += dn * (p.longitude - meanLon)
+            sNLat += dn * (p.latitude - meanLat)
+        }
+        guard sNN > 0 else { return nil }
+        lonSlope = sNLon / sNN
+        latSlope = sNLat / sNN
+        lonIntercept = meanLon - lonSlope * meanN
+        latIntercept = meanLat - latSlope * meanN
+        minNumber = first.number
+        maxNumber = last.number
+        var squares = 0.0
+        for p in points {
+            let (lon, lat) = position(p.number)
+            let d = ReverseGrid.metres(lon, lat, p.longitude, p.latitude)
+            squares += d * d
+        }
+        if (squares / n).squareRoot() > 15 { return nil }
+    }
+
+    func position(_ number: Int) -> (Double, Double) {
+        (lonIntercept + lonSlope * Double(number), latIntercept + latSlope * Double(number))
+    }
+
+    /// Within the fitted numbers, or past them by at most `slack`.
+    func covers(_ number: Int, slack: Int) -> Bool {
+        number >= minNumber - slack && number <= maxNumber + slack
+    }
+}
+
+/// A hash grid over address points in local metres, for nearest-address look-ups.
+struct ReverseGrid: Sendable {
+    static let cellMetres = 100.0
+    private let cells: [Int64: [(StreetName, GeocoderIndex.Point)]]
+    private let originLatitude: Double
+
+    init(_ points: [(StreetName, GeocoderIndex.Point)]) {
+        let meanLatitude = points.isEmpty ? 0 : points.map(\.1.latitude).reduce(0, +) / Double(points.count)
+        originLatitude = meanLatitude
+        var cells: [Int64: [(StreetName, GeocoderIndex.Point)]] = [:]
+        for entry in points {
+            cells[Self.key(Self.cell(entry.1.longitude, entry.1.latitude, meanLatitude)), default: []].append(entry)
+        }
+        self.cells = cells
+    }
+
+    /// Equirectangular metres: within a city (tens of km) this is within centimetres of the
+    /// geodesic for the short distances asked here.
+    static func metres(_ lon1: Double, _ lat1: Double, _ lon2: Double, _ lat2: Double) -> Double {
+        let metresPerDegree = 111_195.0
+        let x = (lon2 - lon1) * cos((lat1 + lat2) / 2 * .pi / 180) * metresPerDegree
+        let y = (lat2 - lat1) * metresPerDegree
+        return (x * x + y * y).squareRoot()
+    }
+
+    static func cell(_ lon: Double, _ lat: Double, _ originLatitude: Double) -> (Int, Int) {
+        let x = lon * cos(originLatitude * .pi / 180) * 111_195.0 / cellMetres
+        let y = lat * 111_195.0 / cellMetres
+        return (Int(x.rounded(.down)), Int(y.rounded(.down)))
+    }
+
+    static func key(_ c: (Int, Int)) -> Int64 { Int64(c.0) << 32 ^ Int64(UInt32(bitPattern: Int32(truncatingIfNeeded: c.1))) }
+
+    func nearest(longitude: Double, latitude: Double, maxDistance: Double) -> (StreetName, GeocoderIndex.Point, Double)? {
+        guard longitude.isFinite, latitude.isFinite else { return nil }
+        let center = Self.cell(longitude, latitude, originLatitude)
+        var best: (StreetName, GeocoderIndex.Point, Double)?
+        let maxRing = Int((maxDistance / Self.cellMetres).rounded(.up)) + 1
+        for ring in 0...maxRing {
+            // Every point in ring r is at least (r - 1) cells away: stop once that beats the best.
+            if let b = best, Double(ring - 1) * Self.cellMetres > b.2 { break }
+            for dx in -ring...ring {
+                for dy in -ring...ring where max(abs(dx), abs(dy)) == ring {
+                    for (street, point) in cells[Self.key((center.0 + dx, center.1 + dy))] ?? [] {
+                        let d = Self.metres(longitude, latitude, point.longitude, point.latitude)
+                        if d <= maxDistance, d < best?.2 ?? .infinity { best = (street, point, d) }
+                    }
+                }
+            }
+        }
+        return best
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import Hummingbird
+import SamespotCore
+import SamespotGeo
+import SamespotService
+
+/// `GET /v1/geocode?address=…`, `POST /v1/geocode` (batch) and `GET /v1/reverse?lat=…&long=…`.
+struct GeocodeRoutes {
+    let indexes: CityIndexes
+
+    static let maxAddressLength = 500
+    static let maxBatch = 10_000
+
+    /// One answer: the geocode plus the ward of its point in the set in use.
+    struct Answer: Encodable {
+        var result: GeocodeResult
+        var ward: String?
+        var wardSet: String?
+
+        func encode(to encoder: any Encoder) throws {
+            try result.encode(to: encoder)
+            var container = encoder.container(keyedBy: Keys.self)
+            try container.encode(ward, forKey: .ward)
+            try container.encode(wardSet, forKey: .wardSet)
+        }
+        enum Keys: String, CodingKey { case ward, wardSet }
+    }
+
+    struct BatchRequest: Decodable { var addresses: [String] }
+    struct BatchItemError: Encodable { var input: String; var error: String }
+    struct BatchAnswer: Encodable { var count: Int; var results: [BatchItem] }
+    enum BatchItem: Encodable {
+        case answer(Answer), error(BatchItemError)
+        func encode(to encoder: any Encoder) throws {
+            switch self {
+            case .answer(let a): try a.encode(to: encoder)
+            case .error(let e): try e.encode(to: encoder)
+            }
+        }
+    }
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.get("/v1/geocode") { request, _ -> Response in
+            guard let address = request.uri.queryParameters["address"].map(String.init) else {
+                throw APIError.badRequest("the query parameter address is required, e.g. /v1/geocode?address=1200 W 63rd St")
+            }
+            try Self.check(address)
+            let snapshot = indexes.snapshot
+            return try JSONResponse.encode(Self.answer(address, snapshot))
+        }
+
+        router.post("/v1/geocode") { request, _ -> Response in
+            let body = try await request.body.collect(upTo: 16 << 20)
+            let batch: BatchRequest
+            do {
+                batch = try JSONDecoder().decode(BatchRequest.self, from: Data(buffer: body))
+            } catch {
+                throw APIError.badRequest(#"the body must be JSON: {"addresses": ["1200 W 63rd St", …]}"#)
+            }
+            guard !batch.addresses.isEmpty else { throw APIError.badRequest("addresses is empty: send 1 to \(Self.maxBatch) addresses") }
+            guard batch.addresses.count <= Self.maxBatch else {
+                throw APIError(.contentTooLarge, "\(batch.addresses.count) addresses sent; at most \(Self.maxBatch) per request")
+            }
+            let snapshot = indexes.snapshot
+            let items = batch.addresses.map { address -> BatchItem in
+                do {
+                    try Self.check(address)
+                    return .answer(Self.answer(address, snapshot))
+                } catch let error as APIError {
+                    return .error(BatchItemError(input: String(address.prefix(Self.maxAddressLength)), error: error.message))
+                } catch {
+                    return .error(BatchItemError(input: "", error: "cannot read this address"))
+                }
+            }
+            return try JSONResponse.encode(BatchAnswer(count: items.count, results: items))
+        }
+
+        router.get("/v1/reverse") { request, _ -> Response in
+            let longitude = try Self.coordinate(request, "long", range: -180...180)
+            let latitude = try Self.coordinate(request, "lat", range: -90...90)
+            let snapshot = indexes.snapshot
+            let context = GEOSContext()
+            let ward = snapshot.wards?.ward(longitude: longitude, latitude: latitude, context: context)
+            if snapshot.wards != nil, ward == nil {
+                throw APIError.unprocessable("\(latitude), \(longitude) is outside the city (no ward of \(snapshot.wardSet?.name ?? "the set") holds it)")
+            }
+            guard let nearest = snapshot.geocoder.reverse(longitude: longitude, latitude: latitude) else {
+                throw APIError.unprocessable("no address within 500 m of \(latitude), \(longitude)")
+            }
+            struct Reverse: Encodable { var nearest: ReverseGeocodeResult; var ward: String?; var wardSet: String? }
+            return try JSONResponse.encode(Reverse(nearest: nearest, ward: ward, wardSet: snapshot.wardSet?.name))
+        }
+    }
+
+    static func answer(_ address: String, _ snapshot: CityIndexes.Snapshot) -> Answer {
+        let result = snapshot.geocoder.geocode(address)
+        var ward: String?
+        if let lon = result.longitude, let lat = result.latitude, let wards = snapshot.wards {
+            ward = wards.ward(longitude: lon, latitude: lat, context: GEOSContext())
+        }
+        return Answer(result: result, ward: ward, wardSet: snapshot.wardSet?.name)
+    }
+
+    /// Empty, over-long or control-character text is refused with a reason, before any work.
+    static func check(_ address: String) throws {
+        let trimmed = address.trimmingASCIIWhitespace()
+        if trimmed.isEmpty { throw APIError.badRequest("address is empty") }
+        if address.count > maxAddressLength {
+            throw APIError.badRequest("address is \(address.count) characters; at most \(maxAddressLength)")
+        }
+        if address.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            throw APIError.badRequest("address contains control characters (line breaks, tabs, …); send the address on one line")
+        }
+    }
+
+    static func coordinate(_ request: Request, _ name: String, range: ClosedRange<Double>) throws -> Double {
+        guard let text = request.uri.queryParameters[Substring(name)] else {
+            throw APIError.badRequest("the query parameters lat and long are required, e.g. /v1/reverse?lat=41.8781&long=-87.6298")
+        }
+        guard let value = Double(String(text)), value.isFinite else { throw APIError.badRequest("\(name)=\(text) is not a number") }
+        guard range.contains(value) else {
+            throw APIError.badRequest("\(name)=\(text) is out of range (\(range.lowerBound) to \(range.upperBound))")
+        }
+        return value
+    }
+}

@@ -1,0 +1,39 @@
+import PostgresNIO
+import SamespotCore
+
+/// Reads the address table, street list and corners from PostgreSQL into a `GeocoderIndex`.
+/// Called at start-up and after an import; PostgreSQL stays the source of truth.
+public struct GeocoderStore: Sendable {
+    public let database: Database
+
+    public init(database: Database) { self.database = database }
+
+    /// - Parameter leaveOut: address ids to keep out of the index (for the held-out evaluation).
+    public func loadIndex(leaveOut: (Int64) -> Bool = { _ in false }) async throws -> GeocoderIndex {
+        let logger = database.logger
+        var addresses: [(id: Int64, point: AddressPoint)] = []
+        let rows = try await database.client.query("""
+            SELECT address_id, house_number, house_number_suffix, pre_direction, street_name, street_type,
+                   post_direction, zip_code, longitude, latitude FROM address_points
+            """, logger: logger)
+        for try await (id, number, suffix, pre, name, type, post, zip, lon, lat) in rows.decode(
+            (Int64, Int, String, String, String, String, String, String, Double, Double).self) where !leaveOut(id) {
+            addresses.append((id, AddressPoint(houseNumber: number, houseNumberSuffix: suffix, preDirection: pre, streetName: name,
+                                               streetType: type, postDirection: post, zipCode: zip, longitude: lon, latitude: lat)))
+        }
+        var streets: [StreetRecord] = []
+        for try await (full, pre, name, type, post, low, high) in try await database.client.query(
+            "SELECT full_name, pre_direction, street_name, street_type, post_direction, min_address, max_address FROM streets",
+            logger: logger).decode((String, String, String, String, String, Int?, Int?).self) {
+            streets.append(StreetRecord(fullName: full, preDirection: pre, streetName: name, streetType: type,
+                                        postDirection: post, minAddress: low, maxAddress: high))
+        }
+        var corners: [IntersectionRecord] = []
+        for try await (name, s1, s2, zip, lon, lat) in try await database.client.query(
+            "SELECT name, street_1, street_2, zip_code, longitude, latitude FROM intersections",
+            logger: logger).decode((String, String, String, String, Double, Double).self) {
+            corners.append(IntersectionRecord(name: name, street1: s1, street2: s2, zipCode: zip, longitude: lon, latitude: lat))
+        }
+        return GeocoderIndex(addresses: addresses, streets: streets, intersections: corners)
+    }
+}
