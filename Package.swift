@@ -86,6 +86,7 @@ let package = Package(
                 "SamespotHTTP",
                 "SamespotService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

@@ -27,16 +27,21 @@ public final class WardIndex: @unchecked Sendable {
     private let inverseCellWidth: Double, inverseCellHeight: Double
     /// ≥ 0: the ward at that position; `outside`: no ward; ≤ -2: boundary cell, its
     /// candidates at `boundaryCandidates[-(code + 2)]`.
-    private var cells: [Int32]
-    private var boundaryCandidates: [[Int32]] = []
+    // Immutable once built: a `let` array is read without exclusivity checks on the hot path.
+    private let cells: [Int32]
+    private let boundaryCandidates: [[Int32]]
     private static let outside: Int32 = -1
 
-    public private(set) var boundaryCellCount = 0
-    public private(set) var interiorCellCount = 0
+    public let boundaryCellCount: Int
+    public let interiorCellCount: Int
 
     /// - Parameter wards: each ward's id and its geometry (lon/lat WKB). Ties break in the
     ///   order of `WardIndex.ordered(_:)`, which sorts ids numerically where they are numbers.
-    public init(wards input: [(ward: String, wkb: [UInt8])], resolution: Int = 1024) throws(GeometryError) {
+    /// Cells per side by default: 2048² cells of 4 bytes (16 MiB) keep border cells, where GEOS
+    /// must answer, to about 3 % of a city's area (measured in `samespot bench wards`).
+    public static let defaultResolution = 2048
+
+    public init(wards input: [(ward: String, wkb: [UInt8])], resolution: Int = WardIndex.defaultResolution) throws(GeometryError) {
         precondition(resolution > 0 && resolution & (resolution - 1) == 0, "resolution must be a power of two")
         let context = GEOSContext()
         let ordered = WardIndex.ordered(input.map(\.ward))
@@ -71,10 +76,15 @@ public final class WardIndex: @unchecked Sendable {
         self.cellHeight = height
         self.inverseCellWidth = 1 / width
         self.inverseCellHeight = 1 / height
-        self.cells = Array(repeating: WardIndex.outside, count: resolution * resolution)
 
-        let tree = try STRtree(geometries, context: context)
-        try classify(x: 0, y: 0, size: resolution, candidates: Array(0..<Int32(prepared.count)), tree: tree)
+        var builder = GridBuilder(
+            resolution: resolution, minX: minX - width, minY: minY - height, cellWidth: width, cellHeight: height,
+            prepared: prepared, context: context, tree: try STRtree(geometries, context: context))
+        try builder.classify(x: 0, y: 0, size: resolution, candidates: Array(0..<Int32(prepared.count)))
+        self.cells = builder.cells
+        self.boundaryCandidates = builder.boundaryCandidates
+        self.boundaryCellCount = builder.boundaryCellCount
+        self.interiorCellCount = builder.interiorCellCount
     }
 
     /// Sorts ward ids numerically when they are numbers ("2" before "10"), else by text.
@@ -86,41 +96,6 @@ public final class WardIndex: @unchecked Sendable {
             case (nil, _?): return false
             default: return a < b
             }
-        }
-    }
-
-    /// Quadtree fill: a block that one ward holds wholly is filled at once, a block no ward
-    /// touches is left outside, and only mixed blocks are split, down to single cells.
-    private func classify(x: Int, y: Int, size: Int, candidates: [Int32], tree: STRtree) throws(GeometryError) {
-        // Grow the block by a hair (≈ 1e-7 of a cell) so float rounding on a cell edge never
-        // places a point in a cell whose classification did not cover it.
-        let hairX = cellWidth * 1e-7, hairY = cellHeight * 1e-7
-        let box = try Geometry.rectangle(
-            minX: minX + Double(x) * cellWidth - hairX, minY: minY + Double(y) * cellHeight - hairY,
-            maxX: minX + Double(x + size) * cellWidth + hairX, maxY: minY + Double(y + size) * cellHeight + hairY,
-            context: buildContext
-        )
-        let nearby = Set(tree.query(box).map(Int32.init))
-        let touching = candidates.filter { nearby.contains($0) && prepared[Int($0)].intersects(box) }
-        guard let first = touching.first else { return }  // no ward here: cells stay `outside`
-        if prepared[Int(first)].containsProperly(box) {
-            // The first ward in order holds the whole block; no earlier ward touches it.
-            for row in y..<(y + size) {
-                let start = row * resolution + x
-                cells.replaceSubrange(start..<(start + size), with: repeatElement(first, count: size))
-            }
-            interiorCellCount += size * size
-            return
-        }
-        if size == 1 {
-            cells[y * resolution + x] = -2 - Int32(boundaryCandidates.count)
-            boundaryCandidates.append(touching)
-            boundaryCellCount += 1
-            return
-        }
-        let half = size / 2
-        for (dx, dy) in [(0, 0), (half, 0), (0, half), (half, half)] {
-            try classify(x: x + dx, y: y + dy, size: half, candidates: touching, tree: tree)
         }
     }
 
@@ -162,4 +137,62 @@ public final class WardIndex: @unchecked Sendable {
     public var gridBytes: Int {
         cells.count * MemoryLayout<Int32>.stride + boundaryCandidates.reduce(0) { $0 + $1.count * 4 + 32 }
     }
+}
+
+/// Fills a `WardIndex` grid once, at build time.
+private struct GridBuilder {
+    let resolution: Int
+    let minX: Double, minY: Double, cellWidth: Double, cellHeight: Double
+    let prepared: [PreparedGeometry]
+    let context: GEOSContext
+    let tree: STRtree
+    var cells: [Int32]
+    var boundaryCandidates: [[Int32]] = []
+    var boundaryCellCount = 0
+    var interiorCellCount = 0
+
+    init(resolution: Int, minX: Double, minY: Double, cellWidth: Double, cellHeight: Double,
+         prepared: [PreparedGeometry], context: GEOSContext, tree: STRtree) {
+        self.resolution = resolution
+        self.minX = minX; self.minY = minY; self.cellWidth = cellWidth; self.cellHeight = cellHeight
+        self.prepared = prepared
+        self.context = context
+        self.tree = tree
+        self.cells = Array(repeating: -1, count: resolution * resolution)
+    }
+
+        /// Quadtree fill: a block that one ward holds wholly is filled at once, a block no ward
+        /// touches is left outside, and only mixed blocks are split, down to single cells.
+        mutating func classify(x: Int, y: Int, size: Int, candidates: [Int32]) throws(GeometryError) {
+            // Grow the block by a hair (≈ 1e-7 of a cell) so float rounding on a cell edge never
+            // places a point in a cell whose classification did not cover it.
+            let hairX = cellWidth * 1e-7, hairY = cellHeight * 1e-7
+            let box = try Geometry.rectangle(
+                minX: minX + Double(x) * cellWidth - hairX, minY: minY + Double(y) * cellHeight - hairY,
+                maxX: minX + Double(x + size) * cellWidth + hairX, maxY: minY + Double(y + size) * cellHeight + hairY,
+                context: context
+            )
+            let nearby = Set(tree.query(box).map(Int32.init))
+            let touching = candidates.filter { nearby.contains($0) && prepared[Int($0)].intersects(box) }
+            guard let first = touching.first else { return }  // no ward here: cells stay `outside`
+            if prepared[Int(first)].containsProperly(box) {
+                // The first ward in order holds the whole block; no earlier ward touches it.
+                for row in y..<(y + size) {
+                    let start = row * resolution + x
+                    cells.replaceSubrange(start..<(start + size), with: repeatElement(first, count: size))
+                }
+                interiorCellCount += size * size
+                return
+            }
+            if size == 1 {
+                cells[y * resolution + x] = -2 - Int32(boundaryCandidates.count)
+                boundaryCandidates.append(touching)
+                boundaryCellCount += 1
+                return
+            }
+            let half = size / 2
+            for (dx, dy) in [(0, 0), (half, 0), (0, half), (half, half)] {
+                try classify(x: x + dx, y: y + dy, size: half, candidates: touching)
+            }
+        }
 }

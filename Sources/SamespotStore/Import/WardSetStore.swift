@@ -84,7 +84,7 @@ public struct WardSetStore: Sendable {
         return current
     }
 
-    public func loadIndex(setID: Int, resolution: Int = 1024) async throws -> WardIndex {
+    public func loadIndex(setID: Int, resolution: Int = WardIndex.defaultResolution) async throws -> WardIndex {
         let rows = try await database.client.query(
             "SELECT ward, geometry FROM wards WHERE ward_set_id = \(setID)", logger: database.logger)
         var wards: [(ward: String, wkb: [UInt8])] = []
