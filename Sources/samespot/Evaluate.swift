@@ -6,7 +6,7 @@ import SamespotStore
 struct Evaluate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval", abstract: "Measure Samespot against the city's own answers.",
-        subcommands: [Geocoder.self])
+        subcommands: [Geocoder.self, Dedup.self])
 
     struct Geocoder: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -41,6 +41,73 @@ struct Evaluate: AsyncParsableCommand {
                 print(GeocoderEvaluation(label: "a fifth left out, all rows", index: heldOut, samples: all))
                 print(GeocoderEvaluation(label: "a fifth left out, rows whose address was left out", index: heldOut, samples: missing))
             }
+        }
+    }
+}
+
+extension Evaluate {
+    struct Dedup: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Replay 311 files in time order through the dedup engine and score it against the city's duplicate labels, beside the naive rule.")
+        @OptionGroup var city: CityOptions
+        @Argument(help: "311 CSV files (current layout with duplicate/parent_sr_number, or older files with \"- Dup\" statuses)")
+        var files: [String]
+        @Option(help: "Rules are fitted on requests before this date and scored on the rest (YYYY-MM-DD); without it, fitted and scored on all rows")
+        var reportFrom: String?
+
+        func run() async throws {
+            var records: [CityRequestRecord] = []
+            for file in files {
+                do {
+                    let table = try readCSV(bytes: try readFile(file))
+                    for row in table.rows { records.append(try CityRequestRecord(row: row)) }
+                } catch let error as CSVRowError {
+                    throw ValidationError("\(file): \(error)")
+                }
+            }
+            // Time order. Ties (and date-only rows within a day) go by tracking number: cities
+            // number requests as they arrive, so its order is the arrival order the date lacks.
+            let ordered = records.enumerated().sorted {
+                ($0.element.requestedAt.localSeconds, $0.element.serviceRequestID, $0.offset)
+                    < ($1.element.requestedAt.localSeconds, $1.element.serviceRequestID, $1.offset)
+            }.map(\.element)
+            let ids = Dictionary(ordered.enumerated().map { ($0.element.serviceRequestID, $0.offset) }, uniquingKeysWith: { a, _ in a })
+            let projection = try city.projections()
+            var rows: [DedupEvaluation.Labelled] = []
+            try projection.withProjection { p in
+                for (i, r) in ordered.enumerated() {
+                    var x: Double?, y: Double?
+                    if let lon = r.longitude, let lat = r.latitude, let m = p.forwardMetres(longitude: lon, latitude: lat) { (x, y) = (m.x, m.y) }
+                    let parsed = AddressNormalizer.parse(r.address)
+                    let addressKey = parsed.kind == .address ? parsed.normalized : ""
+                    let blockKey = parsed.houseNumber.flatMap { n in parsed.street.map { GeocoderIndex.block(n, $0) } } ?? ""
+                    var closedAt = r.closedAt?.localSeconds
+                    if let c = r.closedAt, !c.hasTimeOfDay { closedAt = c.localSeconds + 86_400 }  // open through that day
+                    let request = DedupCase(id: i, serviceCode: r.serviceCode, requestedAt: r.requestedAt.localSeconds,
+                                            dateOnly: !r.requestedAt.hasTimeOfDay, closedAt: closedAt, x: x, y: y,
+                                            addressKey: addressKey, blockKey: blockKey)
+                    rows.append(.init(request: request, cityDuplicate: r.cityDuplicate,
+                                      cityParentID: r.cityParentID.isEmpty ? nil : ids[r.cityParentID]))
+                }
+            }
+            var cutoff: Double?
+            if let reportFrom {
+                guard let t = CityTimestamp(parsing: reportFrom) else { throw ValidationError("--report-from \(reportFrom) is not a date") }
+                cutoff = t.localSeconds
+            }
+            let evaluation = DedupEvaluation(rows: rows, isReported: { row in cutoff.map { row.request.requestedAt >= $0 } ?? true })
+            func f(_ x: Double) -> String { String(format: "%.3f", x) }
+            print(cutoff == nil ? "rules fitted and scored on all \(rows.count) rows" : "rules fitted before \(reportFrom!), scored from it on")
+            print("type\trule\tlabelled\tP\tR\tF1\tnaive P\tnaive R\tnaive F1\tparent agrees")
+            for r in evaluation.results where r.engine.labelled > 0 || r.engine.falsePositives > 0 {
+                let rule = r.rule.enabled
+                    ? "\(r.rule.matchUnit.rawValue)\(r.rule.matchUnit == .address ? "" : " \(Int(r.rule.radiusMetres)) m"), \(Int(r.rule.windowDays)) d"
+                    : "off"
+                print("\(r.serviceCode)\t\(rule)\t\(r.engine.labelled)\t\(f(r.engine.precision))\t\(f(r.engine.recall))\t\(f(r.engine.f1))\t\(f(r.naive.precision))\t\(f(r.naive.recall))\t\(f(r.naive.f1))\t\(r.parentAgreement.agree)/\(r.parentAgreement.comparable)")
+            }
+            let pooled = evaluation.pooled, mean = evaluation.meanF1
+            print("overall (pooled): P \(f(pooled.engine.precision)) R \(f(pooled.engine.recall)) F1 \(f(pooled.engine.f1)); naive F1 \(f(pooled.naive.f1))")
+            print("unweighted mean F1 over types with duplicates: \(f(mean.engine)); naive \(f(mean.naive))")
         }
     }
 }

@@ -105,6 +105,20 @@ public struct CityTimestamp: Sendable, Equatable, Comparable {
         return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(hour, 2)):\(pad(minute, 2)):\(pad(second, 2)).\(pad(microsecond, 6))"
     }
 
+    /// Seconds since 1970-01-01T00:00 *local* time: a number to subtract for ages and windows
+    /// (a daylight-saving hour aside, which no dedup window is fine enough to notice).
+    public var localSeconds: Double {
+        // Days from civil (Howard Hinnant's algorithm), proleptic Gregorian calendar.
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        let days = era * 146_097 + doe - 719_468
+        return Double(days * 86_400 + hour * 3_600 + minute * 60 + second) + Double(microsecond) / 1e6
+    }
+
     public static func < (a: CityTimestamp, b: CityTimestamp) -> Bool {
         // Swift compares tuples of at most six elements.
         let left = (a.year, a.month, a.day, a.hour, a.minute, a.second)

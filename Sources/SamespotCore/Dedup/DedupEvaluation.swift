@@ -1,0 +1,102 @@
+/// Fits dedup rules per type on earlier requests and scores them on later ones against the
+/// city's own labels, beside the naive rule (same address, an earlier request still open, 7 days).
+public struct DedupEvaluation: Sendable {
+    public struct Labelled: Sendable {
+        public var request: DedupCase
+        public var cityDuplicate: Bool
+        public var cityParentID: Int?
+        public init(request: DedupCase, cityDuplicate: Bool, cityParentID: Int?) {
+            self.request = request
+            self.cityDuplicate = cityDuplicate
+            self.cityParentID = cityParentID
+        }
+    }
+
+    public struct TypeResult: Sendable {
+        public var serviceCode: String
+        public var rule: DedupRule
+        public var fitF1: Double
+        public var engine: DuplicateScore
+        public var naive: DuplicateScore
+        public var parentAgreement: (agree: Int, comparable: Int)
+    }
+
+    /// The rules tried when fitting: every unit, radius and window below.
+    public static let radii: [Double] = [10, 20, 40, 80, 150, 250]
+    public static let windows: [Double] = [1, 3, 7, 14, 30, 60, 90]
+
+    public static let naiveRule: @Sendable (String) -> DedupRule = { DedupRule(serviceCode: $0, radiusMetres: 0, windowDays: 7, matchUnit: .address) }
+
+    public var results: [TypeResult] = []
+
+    /// - Parameters:
+    ///   - rows: every request in time order (ties in the source's order).
+    ///   - isReported: rows scored; the others (earlier) are used to fit and as history.
+    public init(rows: [Labelled], isReported: (Labelled) -> Bool) {
+        let types = Set(rows.map(\.request.serviceCode)).sorted()
+        for type in types {
+            let ofType = rows.filter { $0.request.serviceCode == type }
+            let fitRows = ofType.filter { !isReported($0) }
+            let reported = Set(ofType.filter(isReported).map(\.request.id))
+            guard !reported.isEmpty else { continue }
+            // Fit on the earlier rows, or, when there are none, on the reported rows themselves (said in the output).
+            let fitSet = fitRows.isEmpty ? ofType : fitRows
+            // A type whose fitting rows hold no duplicate gets no merging at all.
+            var best = (rule: DedupRule.disabled(type), f1: 0.0)
+            var candidates: [DedupRule] = []
+            for window in Self.windows {
+                candidates.append(DedupRule(serviceCode: type, radiusMetres: 0, windowDays: window, matchUnit: .address))
+                for radius in Self.radii {
+                    candidates.append(DedupRule(serviceCode: type, radiusMetres: radius, windowDays: window, matchUnit: .distance))
+                    candidates.append(DedupRule(serviceCode: type, radiusMetres: radius, windowDays: window, matchUnit: .block))
+                }
+            }
+            for rule in candidates {
+                let score = Self.replay(fitSet, rules: { _ in rule }, mode: .parentsOnly, scored: nil).score
+                if score.f1 > best.f1 { best = (rule, score.f1) }
+            }
+            let chosen = best.rule
+            let engine = Self.replay(ofType, rules: { _ in chosen }, mode: .parentsOnly, scored: reported)
+            let naive = Self.replay(ofType, rules: Self.naiveRule, mode: .everyEarlierRequest, scored: reported)
+            results.append(TypeResult(serviceCode: type, rule: chosen, fitF1: best.f1, engine: engine.score,
+                                      naive: naive.score, parentAgreement: engine.parents))
+        }
+    }
+
+    static func replay(_ rows: [Labelled], rules: @escaping (String) -> DedupRule, mode: DedupReplay.Candidates,
+                       scored: Set<Int>?) -> (score: DuplicateScore, parents: (agree: Int, comparable: Int)) {
+        var replay = DedupReplay(rules: rules, mode: mode)
+        var score = DuplicateScore()
+        var agree = 0, comparable = 0
+        let known = Set(rows.map(\.request.id))
+        for row in rows {
+            let decision = replay.add(row.request)
+            guard scored?.contains(row.request.id) ?? true else { continue }
+            score.count(predicted: decision != nil, actual: row.cityDuplicate)
+            if let cityParent = row.cityParentID, known.contains(cityParent), let d = decision {
+                comparable += 1
+                if d.parentID == cityParent { agree += 1 }
+            }
+        }
+        return (score, (agree, comparable))
+    }
+
+    public var pooled: (engine: DuplicateScore, naive: DuplicateScore) {
+        var engine = DuplicateScore(), naive = DuplicateScore()
+        for r in results {
+            engine.truePositives += r.engine.truePositives; engine.falsePositives += r.engine.falsePositives
+            engine.falseNegatives += r.engine.falseNegatives; engine.trueNegatives += r.engine.trueNegatives
+            naive.truePositives += r.naive.truePositives; naive.falsePositives += r.naive.falsePositives
+            naive.falseNegatives += r.naive.falseNegatives; naive.trueNegatives += r.naive.trueNegatives
+        }
+        return (engine, naive)
+    }
+
+    /// The unweighted mean F1 over types that have at least one labelled duplicate.
+    public var meanF1: (engine: Double, naive: Double) {
+        let labelled = results.filter { $0.engine.labelled > 0 }
+        guard !labelled.isEmpty else { return (0, 0) }
+        return (labelled.map(\.engine.f1).reduce(0, +) / Double(labelled.count),
+                labelled.map(\.naive.f1).reduce(0, +) / Double(labelled.count))
+    }
+}

@@ -1,0 +1,86 @@
+/// How one service type's duplicates are found: what counts as the same spot, for how long an
+/// open case keeps catching repeats, and which statuses count as open.
+public struct DedupRule: Sendable, Equatable, Codable {
+    /// What "the same spot" means for this type.
+    public enum MatchUnit: String, Sendable, Codable, CaseIterable {
+        /// Within `radiusMetres` of the open case (measured on the city's metric grid).
+        case distance
+        /// The same address (house number and street), e.g. garbage carts.
+        case address
+        /// The same hundred block of the same street, e.g. Chicago's pothole crews.
+        case block
+    }
+
+    public var serviceCode: String
+    public var radiusMetres: Double
+    public var windowSeconds: Double
+    public var matchUnit: MatchUnit
+    public var openStatuses: Set<CaseStatus>
+    /// Off for types that are not about a spot (information calls, aircraft noise): never merged.
+    public var enabled: Bool
+
+    public init(serviceCode: String, radiusMetres: Double, windowDays: Double, matchUnit: MatchUnit,
+                openStatuses: Set<CaseStatus> = [.open, .acknowledged, .inProgress], enabled: Bool = true) {
+        self.enabled = enabled
+        self.serviceCode = serviceCode
+        self.radiusMetres = radiusMetres
+        self.windowSeconds = windowDays * 86_400
+        self.matchUnit = matchUnit
+        self.openStatuses = openStatuses
+    }
+
+    public var windowDays: Double { windowSeconds / 86_400 }
+
+    /// A rule that merges nothing.
+    public static func disabled(_ serviceCode: String) -> DedupRule {
+        DedupRule(serviceCode: serviceCode, radiusMetres: 0, windowDays: 0, matchUnit: .address, enabled: false)
+    }
+
+    /// The default for a type with no rule of its own: Snap Send Solve's 25 m and 14 days.
+    public static func fallback(_ serviceCode: String) -> DedupRule {
+        DedupRule(serviceCode: serviceCode, radiusMetres: 25, windowDays: 14, matchUnit: .distance)
+    }
+}
+
+/// A request as the dedup engine sees it: type, time, place, and the keys of its address.
+public struct DedupCase: Sendable, Equatable {
+    public var id: Int
+    public var serviceCode: String
+    /// Local seconds (see `CityTimestamp.localSeconds`).
+    public var requestedAt: Double
+    /// The source gave a date without a time of day.
+    public var dateOnly: Bool
+    /// When the case stopped being open, if it has.
+    public var closedAt: Double?
+    /// Metres on the city's grid; nil when the location is not precise enough to merge.
+    public var x: Double?
+    public var y: Double?
+    /// "4853 S WOOD ST"; empty when unknown.
+    public var addressKey: String
+    /// "4800 S WOOD ST"; empty when unknown.
+    public var blockKey: String
+
+    public init(id: Int, serviceCode: String, requestedAt: Double, dateOnly: Bool, closedAt: Double?,
+                x: Double?, y: Double?, addressKey: String, blockKey: String) {
+        self.id = id
+        self.serviceCode = serviceCode
+        self.requestedAt = requestedAt
+        self.dateOnly = dateOnly
+        self.closedAt = closedAt
+        self.x = x
+        self.y = y
+        self.addressKey = addressKey
+        self.blockKey = blockKey
+    }
+}
+
+/// Why a request became a child of a parent: stored with the merge and shown to staff.
+public struct DedupDecision: Sendable, Equatable, Codable {
+    public var parentID: Int
+    public var distanceMetres: Double?
+    public var ageSeconds: Double
+    public var sameAddress: Bool
+    public var sameBlock: Bool
+    public var score: Double
+    public var rule: DedupRule
+}
