@@ -51,7 +51,7 @@ struct Serve: AsyncParsableCommand {
             return try await CityIndexes.load(from: loader, wardSetName: wardSetName)
         }
         logger.info("samespot serving", metadata: ["address": "\(host):\(port)", "database": "\(settings.database.redacted)"])
-        let app = SamespotServer.buildApplication(settings: settings, database: Database(settings: settings.database, logger: logger), indexes: indexes, logger: logger)
+        let app = try SamespotServer.buildApplication(settings: settings, database: Database(settings: settings.database, logger: logger), indexes: indexes, logger: logger)
         try await app.runService()
     }
 }

@@ -61,7 +61,7 @@ import Testing
         // Nothing listens on port 1: the database is unreachable, the service still answers.
         let down = try DatabaseSettings(url: "postgres://samespot@127.0.0.1:1/samespot")
         let db = Database(settings: down, logger: TestEnvironment.logger)
-        let app = SamespotServer.buildApplication(settings: Self.settings(down), database: db, indexes: TestServer.emptyIndexes,
+        let app = try SamespotServer.buildApplication(settings: Self.settings(down), database: db, indexes: TestServer.emptyIndexes,
                                                   logger: TestEnvironment.logger)
         try await app.test(.live) { client in
             try await client.execute(uri: "/healthz", method: .get) { response in

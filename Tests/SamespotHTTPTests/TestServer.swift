@@ -20,7 +20,7 @@ enum TestServer {
             try await CityIndexes.load(from: sample, wardSetName: nil)
         }
         let db = Database(settings: databaseSettings, logger: TestEnvironment.logger)
-        let app = SamespotServer.buildApplication(settings: settings(databaseSettings), database: db, indexes: indexes,
+        let app = try SamespotServer.buildApplication(settings: settings(databaseSettings), database: db, indexes: indexes,
                                                   logger: TestEnvironment.logger)
         try await app.test(.live, body)
     }

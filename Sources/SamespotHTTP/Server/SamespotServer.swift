@@ -2,6 +2,7 @@ import Hummingbird
 import Logging
 import Metrics
 import Prometheus
+import SamespotGeo
 import SamespotService
 import SamespotStore
 
@@ -21,21 +22,24 @@ public enum SamespotServer {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metricsRegistry))
     }()
 
-    public static func buildRouter(settings: ServerSettings, database: Database, indexes: CityIndexes) -> Router<BasicRequestContext> {
+    public static func buildRouter(settings: ServerSettings, database: Database, indexes: CityIndexes) throws -> Router<BasicRequestContext> {
         let router = Router()
         // Logs name the method, path and status; never the query string, which may carry an address.
         router.add(middleware: MetricsMiddleware())
         HealthRoutes(database: database, settings: settings).register(on: router)
         MetricsRoutes(registry: metricsRegistry).register(on: router)
         GeocodeRoutes(indexes: indexes).register(on: router)
+        let intake = IntakeService(indexes: indexes, projections: try ProjectionPool(targetEPSG: settings.city.metricEPSG),
+                                   store: IntakeStore(database: database))
+        IntakeRoutes(intake: intake).register(on: router)
         return router
     }
 
     /// - Parameter database: a `Database` whose client nobody else runs: the application runs it.
     public static func buildApplication(
         settings: ServerSettings, database: Database, indexes: CityIndexes, logger: Logger
-    ) -> some ApplicationProtocol {
-        let router = buildRouter(settings: settings, database: database, indexes: indexes)
+    ) throws -> some ApplicationProtocol {
+        let router = try buildRouter(settings: settings, database: database, indexes: indexes)
         return Application(
             router: router,
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "Samespot"),

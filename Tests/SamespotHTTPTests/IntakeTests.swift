@@ -1,0 +1,143 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Hummingbird
+import HummingbirdTesting
+import PostgresNIO
+import SamespotHTTP
+import SamespotService
+import SamespotStore
+import SamespotTestSupport
+import Testing
+
+@Suite struct IntakeTests {
+    /// A fresh city with two service types: PHF (a rule: 50 m, 7 days) and GRAF (the fallback rule).
+    static func withCity(_ body: @escaping @Sendable (Database) async throws -> Void) async throws {
+        try await TestDatabase.withFresh { db in
+            try await db.client.query("""
+                INSERT INTO service_types (service_code, service_name) VALUES ('PHF', 'Pothole in Street'), ('GRAF', 'Graffiti Removal')
+                """, logger: db.logger)
+            try await db.client.query("""
+                INSERT INTO dedup_rules (service_code, match_unit, radius_m, window_seconds) VALUES ('PHF', 'distance', 50, 604800)
+                """, logger: db.logger)
+            try await body(db)
+        }
+    }
+
+    static func app(_ db: Database) throws -> some ApplicationProtocol {
+        SamespotServer.bootstrapMetrics()
+        let pool = Database(settings: db.settings, logger: TestEnvironment.logger)
+        return try SamespotServer.buildApplication(settings: TestServer.settings(db.settings), database: pool,
+                                                   indexes: TestServer.emptyIndexes, logger: TestEnvironment.logger)
+    }
+
+    static func post(_ json: String, port: Int) async throws -> (Int, [String: Any]) {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/v1/requests")!)
+        request.httpMethod = "POST"
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.httpBody = Data(json.utf8)
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let body = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, body)
+    }
+
+    @Test func secondReportNearbyBecomesAChildWithItsReasons() async throws {
+        try await Self.withCity { db in
+            try await Self.app(db).test(.live) { client in
+                let port = try #require(client.port)
+                let (s1, first) = try await Self.post(#"{"service_code": "PHF", "lat": 41.8800, "long": -87.6300, "first_name": "Ada", "email": "ada@example.org"}"#, port: port)
+                #expect(s1 == 201)
+                #expect(first["duplicate"] as? Bool == false)
+                let parent = try #require(first["service_request_id"] as? String)
+                #expect(parent.hasPrefix("SS"))
+                // 0.0002° north ≈ 22 m: within PHF's 50 m.
+                let (s2, second) = try await Self.post(#"{"service_code": "PHF", "lat": 41.8802, "long": -87.6300, "description": "deep one"}"#, port: port)
+                #expect(s2 == 201)
+                #expect(second["duplicate"] as? Bool == true)
+                #expect(second["parent_service_request_id"] as? String == parent)
+                let decision = try #require(second["decision"] as? [String: Any])
+                let distance = try #require(decision["distance_m"] as? Double)
+                #expect(abs(distance - 22.2) < 0.5)
+                // Personal data is never echoed.
+                #expect(!String(describing: first).contains("ada@example.org"))
+                // Another type at the same spot, and the same type 200 m away, are new cases.
+                let (_, graffiti) = try await Self.post(#"{"service_code": "GRAF", "lat": 41.8800, "long": -87.6300}"#, port: port)
+                #expect(graffiti["duplicate"] as? Bool == false)
+                let (_, far) = try await Self.post(#"{"service_code": "PHF", "lat": 41.8818, "long": -87.6300}"#, port: port)
+                #expect(far["duplicate"] as? Bool == false)
+            }
+            let rows = try await db.client.query("""
+                SELECT (SELECT child_count FROM service_requests WHERE parent_request_id IS NULL AND service_code = 'PHF' ORDER BY request_id LIMIT 1),
+                       (SELECT priority FROM service_requests WHERE parent_request_id IS NULL AND service_code = 'PHF' ORDER BY request_id LIMIT 1),
+                       (SELECT count(*)::int FROM dedup_decisions), (SELECT count(*)::int FROM audit_log),
+                       (SELECT count(*)::int FROM requesters WHERE email = 'ada@example.org')
+                """, logger: db.logger)
+            for try await (children, priority, decisions, audits, requesters) in rows.decode((Int, Int, Int, Int, Int).self) {
+                #expect(children == 1 && priority == 1)
+                #expect(decisions == 1)
+                #expect(audits == 4)
+                #expect(requesters == 1)
+            }
+        }
+    }
+
+    @Test func badIntakeGetsClearErrorsAndStoresNothing() async throws {
+        try await Self.withCity { db in
+            try await Self.app(db).test(.live) { client in
+                let port = try #require(client.port)
+                let cases: [(String, Int, String)] = [
+                    (#"{"lat": 41.88, "long": -87.63}"#, 400, "service_code is required"),
+                    (#"{"service_code": "PHF"}"#, 400, "a location is required: lat and long, or address"),
+                    (#"{"service_code": "PHF", "lat": 41.88}"#, 400, "lat and long go together: send both or neither"),
+                    (#"{"service_code": "PHF", "lat": 141.88, "long": -87.63}"#, 400, "lat must be in -90…90 and long in -180…180"),
+                    (#"{"service_code": "NOPE", "lat": 41.88, "long": -87.63}"#, 422, "unknown service_code NOPE: see /v1/services"),
+                    ("not json", 400, #"the body must be JSON: {"service_code": "…", "lat": …, "long": …} or {"service_code": "…", "address": "…"}"#),
+                ]
+                for (json, status, message) in cases {
+                    let (code, body) = try await Self.post(json, port: port)
+                    #expect(code == status, "\(json)")
+                    #expect((body["error"] as? [String: Any])?["message"] as? String == message)
+                }
+            }
+            for try await n in try await db.client.query("SELECT count(*)::int FROM service_requests", logger: db.logger).decode(Int.self) {
+                #expect(n == 0)
+            }
+        }
+    }
+
+    /// Two service instances (each its own server and connection pool) share one PostgreSQL;
+    /// 200 reports of one pothole arrive at once, split between them: exactly one parent.
+    @Test func concurrentReportsOfOneSpotOnTwoInstancesGiveExactlyOneParent() async throws {
+        try await Self.withCity { db in
+            try await Self.app(db).test(.live) { first in
+                try await Self.app(db).test(.live) { second in
+                    let ports = [try #require(first.port), try #require(second.port)]
+                    let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                        for i in 0..<200 {
+                            group.addTask {
+                                // Within a few metres of each other, as phones place one pothole.
+                                let lat = 41.8800 + Double(i % 7) * 0.00001
+                                return try await Self.post(#"{"service_code": "PHF", "lat": \#(lat), "long": -87.6300}"#, port: ports[i % 2]).0
+                            }
+                        }
+                        return try await group.reduce(into: [Int]()) { $0.append($1) }
+                    }
+                    #expect(statuses.count == 200)
+                    #expect(statuses.allSatisfy { $0 == 201 })
+                }
+            }
+            let rows = try await db.client.query("""
+                SELECT count(*) FILTER (WHERE parent_request_id IS NULL)::int, count(*)::int,
+                       max(child_count)::int, count(DISTINCT parent_request_id)::int
+                FROM service_requests WHERE service_code = 'PHF'
+                """, logger: db.logger)
+            for try await (parents, total, children, distinctParents) in rows.decode((Int, Int, Int, Int).self) {
+                #expect(total == 200)
+                #expect(parents == 1)
+                #expect(children == 199)
+                #expect(distinctParents == 1)
+            }
+        }
+    }
+}
