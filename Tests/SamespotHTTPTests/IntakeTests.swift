@@ -33,10 +33,14 @@ import Testing
     }
 
     static func post(_ json: String, port: Int) async throws -> (Int, [String: Any]) {
-        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/v1/requests")!)
-        request.httpMethod = "POST"
+        try await send("POST", "/v1/requests", json, port: port)
+    }
+
+    static func send(_ method: String, _ path: String, _ json: String? = nil, port: Int) async throws -> (Int, [String: Any]) {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+        request.httpMethod = method
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.httpBody = Data(json.utf8)
+        request.httpBody = json.map { Data($0.utf8) }
         let (data, response) = try await URLSession.shared.data(for: request)
         let body = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
         return ((response as? HTTPURLResponse)?.statusCode ?? 0, body)

@@ -32,6 +32,7 @@ public enum SamespotServer {
         let intake = IntakeService(indexes: indexes, projections: try ProjectionPool(targetEPSG: settings.city.metricEPSG),
                                    store: IntakeStore(database: database))
         IntakeRoutes(intake: intake).register(on: router)
+        CaseRoutes(cases: CaseStore(database: database), rules: RuleStore(database: database)).register(on: router)
         return router
     }
 

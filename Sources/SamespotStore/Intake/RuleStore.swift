@@ -1,0 +1,34 @@
+import PostgresNIO
+import SamespotCore
+
+/// Dedup rules in PostgreSQL, one per service type; staff edit them through the API.
+public struct RuleStore: Sendable {
+    public let database: Database
+    public init(database: Database) { self.database = database }
+
+    /// The type's stored rule, or the fallback (with `stored` false) when it has none.
+    public func rule(for code: String) async throws -> (rule: DedupRule, stored: Bool) {
+        let known = try await database.client.query("SELECT 1 FROM service_types WHERE service_code = \(code)", logger: database.logger)
+        var exists = false
+        for try await _ in known { exists = true }
+        guard exists else { throw StoreError.notFound("unknown service_code \(code)") }
+        let rule = try await database.client.withConnection { try await IntakeStore(database: database).rule(for: code, on: $0) }
+        return rule.map { ($0, true) } ?? (.fallback(code), false)
+    }
+
+    public func save(_ rule: DedupRule, actor: String) async throws {
+        let statuses = rule.openStatuses.map(\.rawValue).sorted()
+        let rows = try await database.client.query("""
+            INSERT INTO dedup_rules (service_code, enabled, match_unit, radius_m, window_seconds, open_statuses, updated_by)
+            SELECT service_code, \(rule.enabled), \(rule.matchUnit.rawValue), \(rule.radiusMetres), \(rule.windowSeconds), \(statuses)::text[], \(actor)
+            FROM service_types WHERE service_code = \(rule.serviceCode)
+            ON CONFLICT (service_code) DO UPDATE SET enabled = excluded.enabled, match_unit = excluded.match_unit,
+                radius_m = excluded.radius_m, window_seconds = excluded.window_seconds, open_statuses = excluded.open_statuses,
+                updated_at = now(), updated_by = excluded.updated_by
+            RETURNING service_code
+            """, logger: database.logger)
+        var saved = false
+        for try await _ in rows { saved = true }
+        guard saved else { throw StoreError.notFound("unknown service_code \(rule.serviceCode)") }
+    }
+}

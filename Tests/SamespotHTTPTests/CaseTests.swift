@@ -1,0 +1,86 @@
+import Foundation
+import HummingbirdTesting
+import SamespotTestSupport
+import Testing
+
+@Suite struct CaseTests {
+    typealias T = IntakeTests
+
+    @Test func closingAParentClosesItsChildrenAndUnmergeUndoes() async throws {
+        try await T.withCity { db in
+            try await T.app(db).test(.live) { client in
+                let port = try #require(client.port)
+                let (_, a) = try await T.post(#"{"service_code": "PHF", "lat": 41.8800, "long": -87.6300}"#, port: port)
+                let (_, b) = try await T.post(#"{"service_code": "PHF", "lat": 41.8801, "long": -87.6300}"#, port: port)
+                let (_, c) = try await T.post(#"{"service_code": "PHF", "lat": 41.8802, "long": -87.6300}"#, port: port)
+                let parent = try #require(a["service_request_id"] as? String)
+                let child1 = try #require(b["service_request_id"] as? String)
+                let child2 = try #require(c["service_request_id"] as? String)
+                #expect(b["parent_service_request_id"] as? String == parent)
+
+                // Undo one merge: the child is its own case again; the decision is kept, reverted.
+                let (su, unmerged) = try await T.send("POST", "/v1/cases/\(child2)/unmerge", port: port)
+                #expect(su == 200)
+                #expect(unmerged["parent_service_request_id"] == nil)
+                let decisions = try #require(unmerged["decisions"] as? [[String: Any]])
+                #expect(decisions.count == 1 && decisions[0]["reverted_at"] != nil)
+                let (sAgain, _) = try await T.send("POST", "/v1/cases/\(child2)/unmerge", port: port)
+                #expect(sAgain == 409)
+
+                // Close the parent: the remaining child closes with it, its note naming the parent.
+                let (sc, closed) = try await T.send("POST", "/v1/cases/\(parent)/status", #"{"status": "closed", "note": "filled"}"#, port: port)
+                #expect(sc == 200)
+                #expect(closed["status"] as? String == "closed")
+                #expect(closed["child_count"] as? Int == 1)
+                let (_, child) = try await T.send("GET", "/v1/cases/\(child1)", port: port)
+                #expect(child["status"] as? String == "closed")
+                #expect((child["status_notes"] as? String)?.contains(parent) == true)
+                let (_, own) = try await T.send("GET", "/v1/cases/\(child2)", port: port)
+                #expect(own["status"] as? String == "open")
+
+                // A child's status follows its parent: setting it alone is refused.
+                let (sChild, _) = try await T.send("POST", "/v1/cases/\(child1)/status", #"{"status": "open"}"#, port: port)
+                #expect(sChild == 409)
+
+                // Merge by hand: child2 goes back under the parent.
+                let (sm, merged) = try await T.send("POST", "/v1/cases/\(child2)/merge", "{\"parent\": \"\(parent)\"}", port: port)
+                #expect(sm == 200)
+                #expect(merged["parent_service_request_id"] as? String == parent)
+                let audit = try #require(merged["audit"] as? [[String: Any]])
+                #expect(audit.map { $0["action"] as? String } == ["created_as_duplicate", "unmerged", "merged"])
+
+                for (method, path, body, status) in [
+                    ("GET", "/v1/cases/NOPE-1", nil, 404),
+                    ("POST", "/v1/cases/\(parent)/merge", "{\"parent\": \"\(parent)\"}", 409),
+                    ("POST", "/v1/cases/\(parent)/status", #"{"status": "finished"}"#, 400),
+                    ("POST", "/v1/cases/\(parent)/merge", "{}", 400),
+                ] as [(String, String, String?, Int)] {
+                    let (code, _) = try await T.send(method, path, body, port: port)
+                    #expect(code == status, "\(method) \(path)")
+                }
+            }
+        }
+    }
+
+    @Test func rulesAreReadAndEditedPerType() async throws {
+        try await T.withCity { db in
+            try await T.app(db).test(.live) { client in
+                let port = try #require(client.port)
+                let (s1, stored) = try await T.send("GET", "/v1/rules/PHF", port: port)
+                #expect(s1 == 200)
+                #expect(stored["radius_m"] as? Double == 50 && stored["source"] as? String == "stored")
+                let (_, fallback) = try await T.send("GET", "/v1/rules/GRAF", port: port)
+                #expect(fallback["radius_m"] as? Double == 25 && fallback["window_days"] as? Double == 14)
+                #expect(fallback["source"] as? String == "default")
+                let (s2, saved) = try await T.send("PUT", "/v1/rules/GRAF", #"{"match_unit": "address", "radius_m": 0, "window_days": 3}"#, port: port)
+                #expect(s2 == 200 && saved["match_unit"] as? String == "address")
+                let (_, reread) = try await T.send("GET", "/v1/rules/GRAF", port: port)
+                #expect(reread["window_days"] as? Double == 3 && reread["source"] as? String == "stored")
+                let (s3, _) = try await T.send("PUT", "/v1/rules/GRAF", #"{"match_unit": "nearby", "radius_m": 0, "window_days": 3}"#, port: port)
+                #expect(s3 == 422)
+                let (s4, _) = try await T.send("GET", "/v1/rules/NOPE", port: port)
+                #expect(s4 == 404)
+            }
+        }
+    }
+}
