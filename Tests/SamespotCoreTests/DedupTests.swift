@@ -102,3 +102,20 @@ import Testing
         #expect(result.parentAgreement.agree == 20 && result.parentAgreement.comparable == 20)
     }
 }
+
+@Suite struct DedupDefaultsTests {
+    @Test(arguments: [
+        ("Pothole in Street Complaint", DedupRule.MatchUnit.block, 60.0, true),
+        ("Traffic Signal Out Complaint", .distance, 46, true),
+        ("Garbage Cart Maintenance", .address, 0, true),
+        ("Street Light Out Complaint", .distance, 50, true),
+        ("311 INFORMATION ONLY CALL", .address, 0, false),
+        ("Graffiti Removal Request", .distance, 25, true),
+    ])
+    func defaultsFollowWhatTheTypeIsAbout(name: String, unit: DedupRule.MatchUnit, radius: Double, enabled: Bool) {
+        let rule = DedupDefaults.rule(serviceCode: "X", serviceName: name)
+        #expect(rule.matchUnit == unit)
+        #expect(rule.radiusMetres == radius)
+        #expect(rule.enabled == enabled)
+    }
+}

@@ -5,10 +5,14 @@ public struct DedupEvaluation: Sendable {
         public var request: DedupCase
         public var cityDuplicate: Bool
         public var cityParentID: Int?
-        public init(request: DedupCase, cityDuplicate: Bool, cityParentID: Int?) {
+        /// The city names a parent that is not in the data (filed before the file starts): such a
+        /// duplicate cannot be found by any replay of this file, so it is also scored apart.
+        public var parentOutsideData: Bool
+        public init(request: DedupCase, cityDuplicate: Bool, cityParentID: Int?, parentOutsideData: Bool = false) {
             self.request = request
             self.cityDuplicate = cityDuplicate
             self.cityParentID = cityParentID
+            self.parentOutsideData = parentOutsideData
         }
     }
 
@@ -18,6 +22,8 @@ public struct DedupEvaluation: Sendable {
         public var fitF1: Double
         public var engine: DuplicateScore
         public var naive: DuplicateScore
+        /// The engine's score leaving out duplicates whose parent is outside the data.
+        public var engineParentsInData: DuplicateScore
         public var parentAgreement: (agree: Int, comparable: Int)
     }
 
@@ -57,9 +63,11 @@ public struct DedupEvaluation: Sendable {
             }
             let chosen = best.rule
             let engine = Self.replay(ofType, rules: { _ in chosen }, mode: .parentsOnly, scored: reported)
+            let inData = Set(ofType.filter { isReported($0) && !$0.parentOutsideData }.map(\.request.id))
+            let engineInData = Self.replay(ofType, rules: { _ in chosen }, mode: .parentsOnly, scored: inData)
             let naive = Self.replay(ofType, rules: Self.naiveRule, mode: .everyEarlierRequest, scored: reported)
             results.append(TypeResult(serviceCode: type, rule: chosen, fitF1: best.f1, engine: engine.score,
-                                      naive: naive.score, parentAgreement: engine.parents))
+                                      naive: naive.score, engineParentsInData: engineInData.score, parentAgreement: engine.parents))
         }
     }
 
@@ -84,12 +92,16 @@ public struct DedupEvaluation: Sendable {
     public var pooled: (engine: DuplicateScore, naive: DuplicateScore) {
         var engine = DuplicateScore(), naive = DuplicateScore()
         for r in results {
-            engine.truePositives += r.engine.truePositives; engine.falsePositives += r.engine.falsePositives
-            engine.falseNegatives += r.engine.falseNegatives; engine.trueNegatives += r.engine.trueNegatives
-            naive.truePositives += r.naive.truePositives; naive.falsePositives += r.naive.falsePositives
-            naive.falseNegatives += r.naive.falseNegatives; naive.trueNegatives += r.naive.trueNegatives
+            engine.add(r.engine)
+            naive.add(r.naive)
         }
         return (engine, naive)
+    }
+
+    public var pooledParentsInData: DuplicateScore {
+        var score = DuplicateScore()
+        for r in results { score.add(r.engineParentsInData) }
+        return score
     }
 
     /// The unweighted mean F1 over types that have at least one labelled duplicate.
@@ -98,5 +110,30 @@ public struct DedupEvaluation: Sendable {
         guard !labelled.isEmpty else { return (0, 0) }
         return (labelled.map(\.engine.f1).reduce(0, +) / Double(labelled.count),
                 labelled.map(\.naive.f1).reduce(0, +) / Double(labelled.count))
+    }
+
+    /// A city file's records as replay rows, in time order. Ties (and date-only rows within a
+    /// day) go by tracking number: cities number requests as they arrive, so its order is the
+    /// arrival order the date lacks. `project` gives metres on the city's grid.
+    public static func labelledRows(_ records: [CityRequestRecord], project: (Double, Double) -> (x: Double, y: Double)?) -> [Labelled] {
+        let ordered = records.enumerated().sorted {
+            ($0.element.requestedAt.localSeconds, $0.element.serviceRequestID, $0.offset)
+                < ($1.element.requestedAt.localSeconds, $1.element.serviceRequestID, $1.offset)
+        }.map(\.element)
+        let ids = Dictionary(ordered.enumerated().map { ($0.element.serviceRequestID, $0.offset) }, uniquingKeysWith: { a, _ in a })
+        return ordered.enumerated().map { i, r in
+            let point = r.longitude.flatMap { lon in r.latitude.flatMap { lat in project(lon, lat) } }
+            let parsed = AddressNormalizer.parse(r.address)
+            let addressKey = parsed.kind == .address ? parsed.normalized : ""
+            let blockKey = parsed.houseNumber.flatMap { n in parsed.street.map { GeocoderIndex.block(n, $0) } } ?? ""
+            var closedAt = r.closedAt?.localSeconds
+            if let c = r.closedAt, !c.hasTimeOfDay { closedAt = c.localSeconds + 86_400 }  // open through that day
+            let request = DedupCase(id: i, serviceCode: r.serviceCode, requestedAt: r.requestedAt.localSeconds,
+                                    dateOnly: !r.requestedAt.hasTimeOfDay, closedAt: closedAt, x: point?.x, y: point?.y,
+                                    addressKey: addressKey, blockKey: blockKey)
+            return Labelled(request: request, cityDuplicate: r.cityDuplicate,
+                            cityParentID: r.cityParentID.isEmpty ? nil : ids[r.cityParentID],
+                            parentOutsideData: !r.cityParentID.isEmpty && ids[r.cityParentID] == nil)
+        }
     }
 }

@@ -91,6 +91,11 @@ public struct DuplicateScore: Sendable, Equatable {
     public var precision: Double { truePositives + falsePositives == 0 ? 0 : Double(truePositives) / Double(truePositives + falsePositives) }
     public var recall: Double { truePositives + falseNegatives == 0 ? 0 : Double(truePositives) / Double(truePositives + falseNegatives) }
     public var f1: Double { precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall) }
+    public mutating func add(_ other: DuplicateScore) {
+        truePositives += other.truePositives; falsePositives += other.falsePositives
+        falseNegatives += other.falseNegatives; trueNegatives += other.trueNegatives
+    }
+
     public var total: Int { truePositives + falsePositives + falseNegatives + trueNegatives }
     public var labelled: Int { truePositives + falseNegatives }
 }

@@ -86,6 +86,15 @@ public struct IntakeStore: Sendable {
         return nil
     }
 
+    /// The rule for a type with no stored rule: `DedupDefaults` by the type's name.
+    public func defaultRule(for serviceCode: String, on connection: PostgresConnection) async throws -> DedupRule {
+        for try await name in try await connection.query(
+            "SELECT service_name FROM service_types WHERE service_code = \(serviceCode)", logger: database.logger).decode(String.self) {
+            return DedupDefaults.rule(serviceCode: serviceCode, serviceName: name)
+        }
+        return .fallback(serviceCode)
+    }
+
     public func insert(_ intake: PreparedIntake) async throws -> IntakeOutcome {
         do {
             return try await insertInTransaction(intake)
@@ -99,7 +108,8 @@ public struct IntakeStore: Sendable {
     private func insertInTransaction(_ intake: PreparedIntake) async throws -> IntakeOutcome {
         let logger = database.logger
         return try await database.client.withTransaction(logger: logger) { tx in
-            let rule = try await rule(for: intake.serviceCode, on: tx) ?? .fallback(intake.serviceCode)
+            let stored = try await rule(for: intake.serviceCode, on: tx)
+            let rule = if let stored { stored } else { try await defaultRule(for: intake.serviceCode, on: tx) }
             let mergeable = rule.enabled && intake.precision.isPreciseEnoughToMerge
 
             // 1. Lock the spot: its cells (within the radius) and its address and block keys.

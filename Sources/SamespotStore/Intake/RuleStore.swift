@@ -12,8 +12,11 @@ public struct RuleStore: Sendable {
         var exists = false
         for try await _ in known { exists = true }
         guard exists else { throw StoreError.notFound("unknown service_code \(code)") }
-        let rule = try await database.client.withConnection { try await IntakeStore(database: database).rule(for: code, on: $0) }
-        return rule.map { ($0, true) } ?? (.fallback(code), false)
+        let intake = IntakeStore(database: database)
+        return try await database.client.withConnection { connection in
+            if let stored = try await intake.rule(for: code, on: connection) { return (stored, true) }
+            return (try await intake.defaultRule(for: code, on: connection), false)
+        }
     }
 
     public func save(_ rule: DedupRule, actor: String) async throws {
