@@ -1,12 +1,13 @@
 import ArgumentParser
 import Foundation
 import SamespotCore
+import SamespotGeo
 import SamespotStore
 
 struct Evaluate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval", abstract: "Measure Samespot against the city's own answers.",
-        subcommands: [Geocoder.self, Dedup.self])
+        subcommands: [Geocoder.self, Dedup.self, Wards.self])
 
     struct Geocoder: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -92,6 +93,42 @@ extension Evaluate {
             if outside > 0 {
                 print("leaving out the \(outside) duplicates whose parent was filed before the data starts: P \(f(inData.precision)) R \(f(inData.recall)) F1 \(f(inData.f1))")
             }
+        }
+    }
+}
+
+extension Evaluate {
+    struct Wards: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Place each row of a 311 file in a ward set and compare with the city's own ward column; lists the rows that differ.")
+        @OptionGroup var database: DatabaseOptions
+        @Argument(help: "311 CSV file with latitude, longitude and ward") var file: String
+        @Option(help: "Ward set (the map in force for the file's years)") var set: String
+        @Option(help: "Rows that differ to list") var list = 30
+
+        func run() async throws {
+            let table = try readCSV(bytes: try readFile(file))
+            let logger = database.makeLogger("samespot.eval")
+            let name = set
+            let index = try await Database.withRunning(settings: try database.settings(), logger: logger) { db in
+                let store = WardSetStore(database: db)
+                return try await store.loadIndex(setID: try await store.set(named: name).id)
+            }
+            let context = GEOSContext()
+            var agree = 0, total = 0, outside = 0
+            var differing: [String] = []
+            for row in table.rows {
+                let cityWard = row.text("ward")
+                guard !cityWard.isEmpty, let lon = Double(row.text("longitude")), let lat = Double(row.text("latitude")) else { continue }
+                total += 1
+                let ours = index.ward(longitude: lon, latitude: lat, context: context)
+                if ours == nil { outside += 1 }
+                if ours == cityWard { agree += 1 } else if differing.count < list {
+                    differing.append("line \(row.line): \(row.text("sr_number", "Service Request Number")) \(row.text("street_address", "Street Address")) (\(lat), \(lon)): city \(cityWard), Samespot \(ours ?? "none")")
+                }
+            }
+            print("\(file) against \(name): \(agree) of \(total) rows agree (\(String(format: "%.2f", Double(agree) * 100 / Double(max(total, 1)))) %); \(outside) outside every ward")
+            for line in differing { print("  " + line) }
         }
     }
 }
