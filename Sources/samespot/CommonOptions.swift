@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import SamespotCore
 import SamespotGeo
 import SamespotStore
 
@@ -93,4 +94,17 @@ func readFile(_ path: String) throws -> [UInt8] {
         throw ValidationError("cannot read \(path): no such file, or not readable")
     }
     return Array(data)
+}
+
+/// Every request of several city 311 files, checked row by row; a bad row names its file and line.
+func readCityRecords(_ files: [String]) throws -> [CityRequestRecord] {
+    var records: [CityRequestRecord] = []
+    for file in files {
+        do {
+            for row in try readCSV(bytes: try readFile(file)).rows { records.append(try CityRequestRecord(row: row)) }
+        } catch let error as CSVRowError {
+            throw ValidationError("\(file): \(error)")
+        }
+    }
+    return records
 }

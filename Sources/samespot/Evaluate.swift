@@ -57,15 +57,7 @@ extension Evaluate {
         var reportFrom: String?
 
         func run() async throws {
-            var records: [CityRequestRecord] = []
-            for file in files {
-                do {
-                    let table = try readCSV(bytes: try readFile(file))
-                    for row in table.rows { records.append(try CityRequestRecord(row: row)) }
-                } catch let error as CSVRowError {
-                    throw ValidationError("\(file): \(error)")
-                }
-            }
+            let records = try readCityRecords(files)
             let projection = try city.projections()
             let rows = try projection.withProjection { p in
                 DedupEvaluation.labelledRows(records) { p.forwardMetres(longitude: $0, latitude: $1) }

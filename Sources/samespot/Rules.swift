@@ -16,14 +16,7 @@ struct Rules: AsyncParsableCommand {
         @Flag(help: "Store the fitted rules for the types the database knows") var apply = false
 
         func run() async throws {
-            var records: [CityRequestRecord] = []
-            for file in files {
-                do {
-                    for row in try readCSV(bytes: try readFile(file)).rows { records.append(try CityRequestRecord(row: row)) }
-                } catch let error as CSVRowError {
-                    throw ValidationError("\(file): \(error)")
-                }
-            }
+            let records = try readCityRecords(files)
             let projection = try city.projections()
             let rows = try projection.withProjection { p in
                 DedupEvaluation.labelledRows(records) { p.forwardMetres(longitude: $0, latitude: $1) }

@@ -166,6 +166,37 @@ public final class Geometry {
         return Geometry(owning: united, context: context)
     }
 
+    /// Every ring (exterior and holes) of a polygon or multipolygon, as closed coordinate lists.
+    public var rings: [[(x: Double, y: Double)]] {
+        let h = context.handle
+        var result: [[(x: Double, y: Double)]] = []
+        func coordinates(_ ring: OpaquePointer) -> [(x: Double, y: Double)] {
+            guard let sequence = GEOSGeom_getCoordSeq_r(h, ring) else { return [] }
+            var size: UInt32 = 0
+            GEOSCoordSeq_getSize_r(h, sequence, &size)
+            var points: [(x: Double, y: Double)] = []
+            points.reserveCapacity(Int(size))
+            for i in 0..<size {
+                var x = 0.0, y = 0.0
+                GEOSCoordSeq_getXY_r(h, sequence, i, &x, &y)
+                points.append((x, y))
+            }
+            return points
+        }
+        func polygonRings(_ polygon: OpaquePointer) {
+            if let exterior = GEOSGetExteriorRing_r(h, polygon) { result.append(coordinates(exterior)) }
+            for i in 0..<max(0, GEOSGetNumInteriorRings_r(h, polygon)) {
+                if let hole = GEOSGetInteriorRingN_r(h, polygon, i) { result.append(coordinates(hole)) }
+            }
+        }
+        let count = GEOSGetNumGeometries_r(h, pointer)
+        for i in 0..<max(0, count) {
+            guard let part = GEOSGetGeometryN_r(h, pointer, i) else { continue }
+            if GEOSGeomTypeId_r(h, part) == Int32(GEOS_POLYGON.rawValue) { polygonRings(part) }
+        }
+        return result
+    }
+
     public func contains(_ other: Geometry) -> Bool { GEOSContains_r(context.handle, pointer, other.pointer) == 1 }
     public func intersects(_ other: Geometry) -> Bool { GEOSIntersects_r(context.handle, pointer, other.pointer) == 1 }
 

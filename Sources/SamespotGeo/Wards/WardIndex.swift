@@ -30,6 +30,9 @@ public final class WardIndex: @unchecked Sendable {
     // Immutable once built: a `let` array is read without exclusivity checks on the hot path.
     private let cells: [Int32]
     private let boundaryCandidates: [[Int32]]
+    /// For each boundary cell: its reference point and, per candidate ward, the state there and
+    /// the ward's edges that reach into the cell.
+    private let borderCells: [BorderCell]
     private static let outside: Int32 = -1
 
     public let boundaryCellCount: Int
@@ -83,6 +86,7 @@ public final class WardIndex: @unchecked Sendable {
         try builder.classify(x: 0, y: 0, size: resolution, candidates: Array(0..<Int32(prepared.count)))
         self.cells = builder.cells
         self.boundaryCandidates = builder.boundaryCandidates
+        self.borderCells = builder.borderCells
         self.boundaryCellCount = builder.boundaryCellCount
         self.interiorCellCount = builder.interiorCellCount
     }
@@ -104,7 +108,9 @@ public final class WardIndex: @unchecked Sendable {
         let code = cellCode(longitude: longitude, latitude: latitude)
         if code >= 0 { return Int(code) }
         if code == WardIndex.outside { return nil }
-        return exactPosition(longitude: longitude, latitude: latitude, among: boundaryCandidates[Int(-(code + 2))], context: context)
+        let border = Int(-(code + 2))
+        if let answer = borderCells[border].locate(longitude, latitude) { return answer.map(Int.init) }
+        return exactPosition(longitude: longitude, latitude: latitude, among: boundaryCandidates[border], context: context)
     }
 
     public func ward(longitude: Double, latitude: Double, context: GEOSContext) -> String? {
@@ -148,6 +154,9 @@ private struct GridBuilder {
     let tree: STRtree
     var cells: [Int32]
     var boundaryCandidates: [[Int32]] = []
+    var borderCells: [BorderCell] = []
+    /// Each ward's rings as flat edge lists (ax, ay, bx, by, …), for clipping to border cells.
+    let edges: [[Double]]
     var boundaryCellCount = 0
     var interiorCellCount = 0
 
@@ -159,6 +168,13 @@ private struct GridBuilder {
         self.context = context
         self.tree = tree
         self.cells = Array(repeating: -1, count: resolution * resolution)
+        self.edges = prepared.map { p in
+            var flat: [Double] = []
+            for ring in p.geometry.rings where ring.count > 1 {
+                for i in 1..<ring.count { flat += [ring[i - 1].x, ring[i - 1].y, ring[i].x, ring[i].y] }
+            }
+            return flat
+        }
     }
 
         /// Quadtree fill: a block that one ward holds wholly is filled at once, a block no ward
@@ -187,6 +203,9 @@ private struct GridBuilder {
             if size == 1 {
                 cells[y * resolution + x] = -2 - Int32(boundaryCandidates.count)
                 boundaryCandidates.append(touching)
+                borderCells.append(try borderCell(minX: minX + Double(x) * cellWidth - hairX, minY: minY + Double(y) * cellHeight - hairY,
+                                                  maxX: minX + Double(x + 1) * cellWidth + hairX, maxY: minY + Double(y + 1) * cellHeight + hairY,
+                                                  candidates: touching))
                 boundaryCellCount += 1
                 return
             }
@@ -195,4 +214,100 @@ private struct GridBuilder {
                 try classify(x: x + dx, y: y + dy, size: half, candidates: touching)
             }
         }
+
+    /// The edges of each candidate inside the cell, and a reference point whose ward GEOS
+    /// decides: a point clear of every edge, so its answer is not a boundary case.
+    func borderCell(minX: Double, minY: Double, maxX: Double, maxY: Double, candidates: [Int32]) throws(GeometryError) -> BorderCell {
+        var clipped: [[Double]] = []
+        for candidate in candidates {
+            let all = edges[Int(candidate)]
+            var inside: [Double] = []
+            var i = 0
+            while i < all.count {
+                let ax = all[i], ay = all[i + 1], bx = all[i + 2], by = all[i + 3]
+                if max(ax, bx) >= minX, min(ax, bx) <= maxX, max(ay, by) >= minY, min(ay, by) <= maxY {
+                    inside += [ax, ay, bx, by]
+                }
+                i += 4
+            }
+            clipped.append(inside)
+        }
+        let clearance = 1e-6 * max(maxX - minX, maxY - minY)
+        let tries: [(Double, Double)] = [(0.5, 0.5), (0.25, 0.25), (0.75, 0.75), (0.25, 0.75), (0.75, 0.25), (0.4, 0.6), (0.6, 0.4)]
+        for (fx, fy) in tries {
+            let rx = minX + fx * (maxX - minX), ry = minY + fy * (maxY - minY)
+            let clear = clipped.allSatisfy { BorderCell.distanceToEdges(rx, ry, $0) > clearance }
+            guard clear else { continue }
+            let point = try Geometry.point(x: rx, y: ry, context: context)
+            let states = candidates.map { prepared[Int($0)].intersects(point) }
+            return BorderCell(referenceX: rx, referenceY: ry, candidates: candidates, referenceInside: states, edges: clipped)
+        }
+        // No clear reference point: this cell always asks GEOS.
+        return BorderCell(referenceX: .nan, referenceY: .nan, candidates: candidates, referenceInside: [], edges: [])
+    }
+}
+
+/// A border cell's data for the crossing test (see `WardIndex`).
+struct BorderCell: Sendable {
+    let referenceX: Double, referenceY: Double
+    let candidates: [Int32]
+    let referenceInside: [Bool]
+    let edges: [[Double]]
+
+    /// `.some(ward)` or `.some(nil)` (no ward) when the crossing count decides; nil when the
+    /// point is within rounding distance of an edge, and GEOS must decide.
+    func locate(_ qx: Double, _ qy: Double) -> Int32?? {
+        guard !referenceInside.isEmpty else { return nil }
+        for (k, candidate) in candidates.enumerated() {
+            var inside = referenceInside[k]
+            let e = edges[k]
+            var i = 0
+            while i < e.count {
+                switch Self.crossing(qx, qy, referenceX, referenceY, e[i], e[i + 1], e[i + 2], e[i + 3]) {
+                case .yes: inside.toggle()
+                case .no: break
+                case .unsure: return nil
+                }
+                i += 4
+            }
+            if inside { return .some(candidate) }
+        }
+        return .some(nil)
+    }
+
+    enum Crossing { case yes, no, unsure }
+
+    /// Does segment QR cross edge AB? Orientation signs decide; a sign within 1e-15 (degrees²,
+    /// far above the float error of these coordinates, far below any real configuration) is
+    /// "unsure": the point may be on the edge, or the segment through a vertex.
+    @inline(__always)
+    static func crossing(_ qx: Double, _ qy: Double, _ rx: Double, _ ry: Double,
+                         _ ax: Double, _ ay: Double, _ bx: Double, _ by: Double) -> Crossing {
+        // Quick reject by bounding boxes: most edges of a cell are nowhere near the segment.
+        if max(qx, rx) < min(ax, bx) || min(qx, rx) > max(ax, bx) || max(qy, ry) < min(ay, by) || min(qy, ry) > max(ay, by) {
+            return .no
+        }
+        let d1 = (bx - ax) * (qy - ay) - (by - ay) * (qx - ax)
+        let d2 = (bx - ax) * (ry - ay) - (by - ay) * (rx - ax)
+        let d3 = (rx - qx) * (ay - qy) - (ry - qy) * (ax - qx)
+        let d4 = (rx - qx) * (by - qy) - (ry - qy) * (bx - qx)
+        let tiny = 1e-15
+        if abs(d1) < tiny || abs(d2) < tiny || abs(d3) < tiny || abs(d4) < tiny { return .unsure }
+        return ((d1 > 0) != (d2 > 0)) && ((d3 > 0) != (d4 > 0)) ? .yes : .no
+    }
+
+    static func distanceToEdges(_ px: Double, _ py: Double, _ e: [Double]) -> Double {
+        var best = Double.infinity
+        var i = 0
+        while i < e.count {
+            let ax = e[i], ay = e[i + 1], bx = e[i + 2], by = e[i + 3]
+            let dx = bx - ax, dy = by - ay
+            let length = dx * dx + dy * dy
+            let t = length > 0 ? max(0, min(1, ((px - ax) * dx + (py - ay) * dy) / length)) : 0
+            let cx = ax + t * dx - px, cy = ay + t * dy - py
+            best = min(best, (cx * cx + cy * cy).squareRoot())
+            i += 4
+        }
+        return best
+    }
 }
