@@ -247,32 +247,48 @@ private struct GridBuilder {
     }
 }
 
-/// A border cell's data for the crossing test (see `WardIndex`).
+/// A border cell's data for the crossing test (see `WardIndex`). The candidates' edges sit in one
+/// flat array (ax, ay, bx, by, …), candidate k's from `starts[k]` to `starts[k + 1]`: no nested
+/// arrays to retain and release on the hot path.
 struct BorderCell: Sendable {
     let referenceX: Double, referenceY: Double
     let candidates: [Int32]
     let referenceInside: [Bool]
-    let edges: [[Double]]
+    let edges: [Double]
+    let starts: [Int]
+
+    init(referenceX: Double, referenceY: Double, candidates: [Int32], referenceInside: [Bool], edges perCandidate: [[Double]]) {
+        self.referenceX = referenceX
+        self.referenceY = referenceY
+        self.candidates = candidates
+        self.referenceInside = referenceInside
+        var flat: [Double] = [], starts: [Int] = [0]
+        for e in perCandidate { flat += e; starts.append(flat.count) }
+        self.edges = flat
+        self.starts = starts
+    }
 
     /// `.some(ward)` or `.some(nil)` (no ward) when the crossing count decides; nil when the
     /// point is within rounding distance of an edge, and GEOS must decide.
     func locate(_ qx: Double, _ qy: Double) -> Int32?? {
         guard !referenceInside.isEmpty else { return nil }
-        for (k, candidate) in candidates.enumerated() {
-            var inside = referenceInside[k]
-            let e = edges[k]
-            var i = 0
-            while i < e.count {
-                switch Self.crossing(qx, qy, referenceX, referenceY, e[i], e[i + 1], e[i + 2], e[i + 3]) {
-                case .yes: inside.toggle()
-                case .no: break
-                case .unsure: return nil
+        return edges.withUnsafeBufferPointer { e -> Int32?? in
+            for k in 0..<candidates.count {
+                var inside = referenceInside[k]
+                var i = starts[k]
+                let end = starts[k + 1]
+                while i < end {
+                    switch Self.crossing(qx, qy, referenceX, referenceY, e[i], e[i + 1], e[i + 2], e[i + 3]) {
+                    case .yes: inside.toggle()
+                    case .no: break
+                    case .unsure: return nil
+                    }
+                    i += 4
                 }
-                i += 4
+                if inside { return .some(candidates[k]) }
             }
-            if inside { return .some(candidate) }
+            return .some(nil)
         }
-        return .some(nil)
     }
 
     enum Crossing { case yes, no, unsure }
