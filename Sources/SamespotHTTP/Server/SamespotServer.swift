@@ -44,7 +44,7 @@ public enum SamespotServer {
         return Application(
             router: router,
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "Samespot"),
-            services: [database.client],
+            services: [database.client, IndexRefresher(indexes: indexes, database: database)],
             logger: logger
         )
     }

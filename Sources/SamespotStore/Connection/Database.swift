@@ -31,6 +31,12 @@ public struct Database: Sendable {
         }
     }
 
+    /// Tells every running Samespot instance that reference data changed (addresses, streets,
+    /// corners, ward sets), so they rebuild their in-memory indexes.
+    public func notifyReferenceChanged() async throws {
+        try await client.query("NOTIFY samespot_reference_changed", logger: logger)
+    }
+
     /// Checks the server answers, with a message a person can act on when it does not.
     public func ping() async throws {
         do {

@@ -80,5 +80,6 @@ public struct ReferenceDataImporter: Sendable {
                 progress?("writing", done, rows.count)
             }
         }
+        try await database.notifyReferenceChanged()
     }
 }

@@ -51,6 +51,7 @@ public struct WardSetStore: Sendable {
                     """, logger: logger)
             }
         }
+        try await database.notifyReferenceChanged()
         return ImportSummary(kind: "wards (\(name))", rowsRead: result.wards.count, rowsWritten: result.wards.count, notes: result.notes)
     }
 
