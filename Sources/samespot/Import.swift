@@ -52,20 +52,23 @@ struct Import: AsyncParsableCommand {
 
     struct WardSet: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "wards", abstract: "A ward boundary set from GeoJSON, stored under a name (replacing a set of that name).")
+            commandName: "wards", abstract: "A ward boundary set from GeoJSON (or CSV with a WKT column), stored under a name (replacing a set of that name).")
         @OptionGroup var database: DatabaseOptions
-        @Argument(help: "GeoJSON FeatureCollection, lon/lat") var file: String
+        @Argument(help: "GeoJSON FeatureCollection, or .csv with a WKT geometry column; lon/lat") var file: String
         @Option(help: "Name of the set, e.g. chicago-2023") var name: String
         @Option(help: "First day the set is in force (YYYY-MM-DD)") var from: String?
         @Option(help: "Last day the set is in force (YYYY-MM-DD)") var to: String?
         @Option(help: "Feature property holding the ward id (default: ward, ward_id, District_N, …)") var wardProperty: String?
 
         func run() async throws {
-            let data = Data(try readFile(file))
+            let bytes = try readFile(file)
+            let isCSV = file.lowercased().hasSuffix(".csv")
             try await runImport(database) { db in
                 let store = WardSetStore(database: db)
-                let summary = try await store.importGeoJSON(
-                    data, file: file, name: name, effectiveFrom: from, effectiveTo: to, wardProperty: wardProperty)
+                let summary = isCSV
+                    ? try await store.importWKTCSV(bytes, file: file, name: name, effectiveFrom: from, effectiveTo: to, wardProperty: wardProperty)
+                    : try await store.importGeoJSON(Data(bytes), file: file, name: name, effectiveFrom: from, effectiveTo: to,
+                                                    wardProperty: wardProperty)
                 let set = try await store.set(named: name)
                 try await store.assignRequests(toSet: set, onlyMissing: false, progress: ProgressLine.reporter("wards"))
                 return summary

@@ -120,3 +120,33 @@ struct SplitMix64: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+@Suite struct WardSetWKTTests {
+    @Test func wktCSVReadsTheSameWardsAsGeoJSON() throws {
+        let fromJSON = try WardIndexTests.loadSet("wards-2015.geojson")
+        let context = GEOSContext()
+        var csv = "ward,the_geom,alderman\n"
+        for shape in fromJSON.wards {
+            let wkt = try Geometry(wkb: shape.wkb, context: context).wkt
+            csv += "\(shape.ward),\"\(wkt)\",someone\n"
+        }
+        let fromCSV = try WardSetReader.read(wktCSV: Array(csv.utf8))
+        #expect(fromCSV.wards.map(\.ward) == fromJSON.wards.map(\.ward))
+        for (a, b) in zip(fromCSV.wards, fromJSON.wards) {
+            let areaA = try Geometry(wkb: a.wkb, context: context).area
+            let areaB = try Geometry(wkb: b.wkb, context: context).area
+            #expect(abs(areaA - areaB) < 1e-12)
+        }
+        #expect(fromCSV.wards[0].propertiesJSON.contains("someone"))
+    }
+
+    @Test func wktCSVErrorsNameTheLine() {
+        let bad = "ward,the_geom\n1,\"POLYGON ((0 0, 1 0, 1 1, 0 0))\"\n2,\"POINT (1 1)\"\n"
+        #expect(throws: GeometryError("line 3 (ward 2): a Point, not a Polygon or MultiPolygon")) {
+            _ = try WardSetReader.read(wktCSV: Array(bad.utf8))
+        }
+        #expect(throws: GeometryError("the CSV has no geometry column (the_geom, geometry or wkt)")) {
+            _ = try WardSetReader.read(wktCSV: Array("ward,x\n1,2\n".utf8))
+        }
+    }
+}

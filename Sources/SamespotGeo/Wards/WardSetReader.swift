@@ -1,4 +1,5 @@
 import Foundation
+import SamespotCore
 
 /// One ward of a boundary set as read from a file: its id, its shape (WKB, lon/lat) and the
 /// feature's other properties (alderman, office phone, …) kept as JSON for the ward pages.
@@ -52,19 +53,72 @@ public enum WardSetReader {
             } catch {
                 throw GeometryError("feature \(index + 1) (ward \(ward)): \(error.message)")
             }
-            if !geometry.isValid {
-                notes.append("ward \(ward): \(geometry.validityReason); repaired with MakeValid")
-                geometry = try geometry.makeValid()
-            }
-            if let b = geometry.bounds, b.minX < -180 || b.maxX > 180 || b.minY < -90 || b.maxY > 90 {
-                throw GeometryError("ward \(ward): coordinates are not longitude/latitude (x \(b.minX)…\(b.maxX)); reproject the file to EPSG:4326")
-            }
+            try checkAndRepair(&geometry, ward: ward, notes: &notes)
             parts[ward, default: []].append(geometry)
             if properties[ward] == nil, let json = try? JSONSerialization.data(withJSONObject: props, options: [.sortedKeys]) {
                 properties[ward] = String(decoding: json, as: UTF8.self)
             }
         }
-        guard !parts.isEmpty else { throw GeometryError("the FeatureCollection has no features") }
+        return try assemble(parts, properties: properties, notes: notes, context: context, what: "the FeatureCollection has no features")
+    }
+
+    /// A ward set from CSV with one WKT geometry per row, as city data portals export it
+    /// (`the_geom`, `geometry` or `wkt`; the ward in `ward`, `ward_id`, … or `--ward-property`).
+    public static func read(wktCSV bytes: [UInt8], wardProperty: String? = nil) throws(GeometryError) -> Result {
+        let table: (header: CSVHeader, rows: [CSVRow])
+        do { table = try readCSV(bytes: bytes) } catch { throw GeometryError(error.description) }
+        guard let geometryColumn = table.header.position(of: ["the_geom", "geometry", "wkt", "geom", "shape"]) else {
+            throw GeometryError("the CSV has no geometry column (the_geom, geometry or wkt)")
+        }
+        let names = wardProperty.map { [$0] } ?? wardPropertyNames
+        guard let wardColumn = table.header.position(of: names) else {
+            throw GeometryError("the CSV has no ward column (\(names.joined(separator: ", "))); name it with --ward-property")
+        }
+        let context = GEOSContext()
+        var parts: [String: [Geometry]] = [:]
+        var properties: [String: String] = [:]
+        var notes: [String] = []
+        for row in table.rows {
+            let ward = row.fields[wardColumn].trimmingASCIIWhitespace()
+            guard !ward.isEmpty else { throw GeometryError("line \(row.line): the ward is empty") }
+            var geometry: Geometry
+            do {
+                geometry = try Geometry(wkt: row.fields[geometryColumn], context: context)
+            } catch {
+                throw GeometryError("line \(row.line) (ward \(ward)): \(error.message)")
+            }
+            guard ["Polygon", "MultiPolygon"].contains(geometry.typeName) else {
+                throw GeometryError("line \(row.line) (ward \(ward)): a \(geometry.typeName), not a Polygon or MultiPolygon")
+            }
+            try checkAndRepair(&geometry, ward: ward, notes: &notes)
+            parts[ward, default: []].append(geometry)
+            if properties[ward] == nil {
+                var props: [String: String] = [:]
+                for (i, name) in table.header.names.enumerated() where i != geometryColumn { props[name] = row.fields[i] }
+                if let json = try? JSONSerialization.data(withJSONObject: props, options: [.sortedKeys]) {
+                    properties[ward] = String(decoding: json, as: UTF8.self)
+                }
+            }
+        }
+        return try assemble(parts, properties: properties, notes: notes, context: context, what: "the CSV has no rows")
+    }
+
+    /// Repairs an invalid shape (saying so) and refuses coordinates that are not lon/lat.
+    static func checkAndRepair(_ geometry: inout Geometry, ward: String, notes: inout [String]) throws(GeometryError) {
+        if !geometry.isValid {
+            notes.append("ward \(ward): \(geometry.validityReason); repaired with MakeValid")
+            geometry = try geometry.makeValid()
+        }
+        if let b = geometry.bounds, b.minX < -180 || b.maxX > 180 || b.minY < -90 || b.maxY > 90 {
+            throw GeometryError("ward \(ward): coordinates are not longitude/latitude (x \(b.minX)…\(b.maxX)); reproject the file to EPSG:4326")
+        }
+    }
+
+    /// One shape per ward, several pieces of a ward united, in the set's order.
+    static func assemble(_ parts: [String: [Geometry]], properties: [String: String], notes: [String],
+                         context: GEOSContext, what: String) throws(GeometryError) -> Result {
+        var notes = notes
+        guard !parts.isEmpty else { throw GeometryError(what) }
         var wards: [WardShape] = []
         for ward in WardIndex.ordered(Array(parts.keys)) {
             let pieces = parts[ward]!

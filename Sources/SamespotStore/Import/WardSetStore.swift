@@ -20,7 +20,7 @@ public struct WardSetStore: Sendable {
 
     public init(database: Database) { self.database = database }
 
-    /// Stores a set read from GeoJSON under `name`, replacing a set of that name.
+    /// Stores a set read from GeoJSON under `name`, replacing a set of that name (in one transaction).
     public func importGeoJSON(_ data: Data, file: String, name: String, effectiveFrom: String? = nil,
                               effectiveTo: String? = nil, wardProperty: String? = nil) async throws -> ImportSummary {
         let result: WardSetReader.Result
@@ -29,6 +29,23 @@ public struct WardSetStore: Sendable {
         } catch {
             throw ImportError(file: file, message: error.message)
         }
+        return try await store(result, file: file, name: name, effectiveFrom: effectiveFrom, effectiveTo: effectiveTo)
+    }
+
+    /// Stores a set read from CSV with a WKT geometry per row, as data portals export it.
+    public func importWKTCSV(_ bytes: [UInt8], file: String, name: String, effectiveFrom: String? = nil,
+                             effectiveTo: String? = nil, wardProperty: String? = nil) async throws -> ImportSummary {
+        let result: WardSetReader.Result
+        do {
+            result = try WardSetReader.read(wktCSV: bytes, wardProperty: wardProperty)
+        } catch {
+            throw ImportError(file: file, message: error.message)
+        }
+        return try await store(result, file: file, name: name, effectiveFrom: effectiveFrom, effectiveTo: effectiveTo)
+    }
+
+    private func store(_ result: WardSetReader.Result, file: String, name: String, effectiveFrom: String?,
+                       effectiveTo: String?) async throws -> ImportSummary {
         for date in [effectiveFrom, effectiveTo].compactMap({ $0 }) {
             guard let parsed = CityTimestamp(parsing: date), !parsed.hasTimeOfDay else {
                 throw ImportError(file: file, message: "\"\(date)\" is not a date (YYYY-MM-DD)")
