@@ -23,25 +23,20 @@ public struct WardSetStore: Sendable {
     /// Stores a set read from GeoJSON under `name`, replacing a set of that name (in one transaction).
     public func importGeoJSON(_ data: Data, file: String, name: String, effectiveFrom: String? = nil,
                               effectiveTo: String? = nil, wardProperty: String? = nil) async throws -> ImportSummary {
-        let result: WardSetReader.Result
-        do {
-            result = try WardSetReader.read(geoJSON: data, wardProperty: wardProperty)
-        } catch {
-            throw ImportError(file: file, message: error.message)
-        }
-        return try await store(result, file: file, name: name, effectiveFrom: effectiveFrom, effectiveTo: effectiveTo)
+        try await store(try Self.read(file) { () throws(GeometryError) in try WardSetReader.read(geoJSON: data, wardProperty: wardProperty) },
+                        file: file, name: name, effectiveFrom: effectiveFrom, effectiveTo: effectiveTo)
     }
 
     /// Stores a set read from CSV with a WKT geometry per row, as data portals export it.
     public func importWKTCSV(_ bytes: [UInt8], file: String, name: String, effectiveFrom: String? = nil,
                              effectiveTo: String? = nil, wardProperty: String? = nil) async throws -> ImportSummary {
-        let result: WardSetReader.Result
-        do {
-            result = try WardSetReader.read(wktCSV: bytes, wardProperty: wardProperty)
-        } catch {
-            throw ImportError(file: file, message: error.message)
-        }
-        return try await store(result, file: file, name: name, effectiveFrom: effectiveFrom, effectiveTo: effectiveTo)
+        try await store(try Self.read(file) { () throws(GeometryError) in try WardSetReader.read(wktCSV: bytes, wardProperty: wardProperty) },
+                        file: file, name: name, effectiveFrom: effectiveFrom, effectiveTo: effectiveTo)
+    }
+
+    /// A reader's refusal as an import error naming the file.
+    private static func read(_ file: String, _ reader: () throws(GeometryError) -> WardSetReader.Result) throws -> WardSetReader.Result {
+        do { return try reader() } catch { throw ImportError(file: file, message: error.message) }
     }
 
     private func store(_ result: WardSetReader.Result, file: String, name: String, effectiveFrom: String?,
