@@ -26,10 +26,9 @@ public final class WardIndex: @unchecked Sendable {
     private let cellWidth: Double, cellHeight: Double
     private let inverseCellWidth: Double, inverseCellHeight: Double
     /// ≥ 0: the ward at that position; `outside`: no ward; ≤ -2: boundary cell, its
-    /// candidates at `boundaryCandidates[-(code + 2)]`.
+    /// cell at `borderCells[-(code + 2)]`.
     // Immutable once built: a `let` array is read without exclusivity checks on the hot path.
     private let cells: [Int32]
-    private let boundaryCandidates: [[Int32]]
     /// For each boundary cell: its reference point and, per candidate ward, the state there and
     /// the ward's edges that reach into the cell.
     private let borderCells: [BorderCell]
@@ -85,7 +84,6 @@ public final class WardIndex: @unchecked Sendable {
             prepared: prepared, context: context, tree: try STRtree(geometries, context: context))
         try builder.classify(x: 0, y: 0, size: resolution, candidates: Array(0..<Int32(prepared.count)))
         self.cells = builder.cells
-        self.boundaryCandidates = builder.boundaryCandidates
         self.borderCells = builder.borderCells
         self.boundaryCellCount = builder.boundaryCellCount
         self.interiorCellCount = builder.interiorCellCount
@@ -110,7 +108,7 @@ public final class WardIndex: @unchecked Sendable {
         if code == WardIndex.outside { return nil }
         let border = Int(-(code + 2))
         if let answer = borderCells[border].locate(longitude, latitude) { return answer.map(Int.init) }
-        return exactPosition(longitude: longitude, latitude: latitude, among: boundaryCandidates[border], context: context)
+        return exactPosition(longitude: longitude, latitude: latitude, among: borderCells[border].candidates, context: context)
     }
 
     public func ward(longitude: Double, latitude: Double, context: GEOSContext) -> String? {
@@ -141,7 +139,7 @@ public final class WardIndex: @unchecked Sendable {
 
     /// Bytes the grid and its boundary lists hold (the GEOS geometries come on top).
     public var gridBytes: Int {
-        cells.count * MemoryLayout<Int32>.stride + boundaryCandidates.reduce(0) { $0 + $1.count * 4 + 32 }
+        cells.count * MemoryLayout<Int32>.stride + borderCells.reduce(0) { $0 + $1.candidates.count * 4 + $1.edges.count * 8 + 64 }
     }
 }
 
@@ -153,7 +151,6 @@ private struct GridBuilder {
     let context: GEOSContext
     let tree: STRtree
     var cells: [Int32]
-    var boundaryCandidates: [[Int32]] = []
     var borderCells: [BorderCell] = []
     /// Each ward's rings as flat edge lists (ax, ay, bx, by, …), for clipping to border cells.
     let edges: [[Double]]
@@ -201,8 +198,7 @@ private struct GridBuilder {
                 return
             }
             if size == 1 {
-                cells[y * resolution + x] = -2 - Int32(boundaryCandidates.count)
-                boundaryCandidates.append(touching)
+                cells[y * resolution + x] = -2 - Int32(borderCells.count)
                 borderCells.append(try borderCell(minX: minX + Double(x) * cellWidth - hairX, minY: minY + Double(y) * cellHeight - hairY,
                                                   maxX: minX + Double(x + 1) * cellWidth + hairX, maxY: minY + Double(y + 1) * cellHeight + hairY,
                                                   candidates: touching))

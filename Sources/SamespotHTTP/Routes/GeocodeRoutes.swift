@@ -46,7 +46,7 @@ struct GeocodeRoutes {
             }
             try Self.check(address)
             let snapshot = indexes.snapshot
-            return try JSONResponse.encode(Self.answer(address, snapshot))
+            return try JSONResponse.encode(Self.answer(address, snapshot, context: GEOSContext()))
         }
 
         router.post("/v1/geocode") { request, _ -> Response in
@@ -62,10 +62,11 @@ struct GeocodeRoutes {
                 throw APIError(.contentTooLarge, "\(batch.addresses.count) addresses sent; at most \(Self.maxBatch) per request")
             }
             let snapshot = indexes.snapshot
+            let context = GEOSContext()  // one for the whole batch
             let items = batch.addresses.map { address -> BatchItem in
                 do {
                     try Self.check(address)
-                    return .answer(Self.answer(address, snapshot))
+                    return .answer(Self.answer(address, snapshot, context: context))
                 } catch let error as APIError {
                     return .error(BatchItemError(input: String(address.prefix(Self.maxAddressLength)), error: error.message))
                 } catch {
@@ -92,11 +93,11 @@ struct GeocodeRoutes {
         }
     }
 
-    static func answer(_ address: String, _ snapshot: CityIndexes.Snapshot) -> Answer {
+    static func answer(_ address: String, _ snapshot: CityIndexes.Snapshot, context: GEOSContext) -> Answer {
         let result = snapshot.geocoder.geocode(address)
         var ward: String?
         if let lon = result.longitude, let lat = result.latitude, let wards = snapshot.wards {
-            ward = wards.ward(longitude: lon, latitude: lat, context: GEOSContext())
+            ward = wards.ward(longitude: lon, latitude: lat, context: context)
         }
         return Answer(result: result, ward: ward, wardSet: snapshot.wardSet?.name)
     }
