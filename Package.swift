@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        // Already built for PostgresNIO's authentication; Samespot uses its SHA-256 for API keys.
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.9.0"..<"6.0.0"),
     ],
     targets: [
         // C libraries, through the system's headers (libgeos-dev, libproj-dev).
@@ -43,9 +45,9 @@ let package = Package(
                 "SamespotCore",
                 "SamespotGeo",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            
             swiftSettings: swiftSettings
         ),
 
@@ -75,6 +77,8 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
+            // The OpenAPI document, compiled into the binary: a container image needs no file beside it.
+            resources: [.embedInCode("OpenAPI/openapi.json")],
             swiftSettings: swiftSettings
         ),
 
@@ -97,7 +101,10 @@ let package = Package(
         // Shared by the test targets: fresh databases, the sample city loaded once, file paths.
         .target(
             name: "SamespotTestSupport",
-            dependencies: ["SamespotStore", "SamespotGeo", "SamespotCore", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "SamespotStore", "SamespotGeo", "SamespotCore",
+                .product(name: "Logging", package: "swift-log"), .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             path: "Tests/SamespotTestSupport",
             swiftSettings: swiftSettings
         ),

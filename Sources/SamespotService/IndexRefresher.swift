@@ -2,9 +2,11 @@ import Logging
 import SamespotStore
 import ServiceLifecycle
 
-/// Keeps a server's in-memory indexes in step with PostgreSQL: importers send
+/// Keeps a server's in-memory state in step with PostgreSQL: importers and staff edits send
 /// `NOTIFY samespot_reference_changed` when they commit, and every running instance, listening,
-/// rebuilds its indexes and swaps them in. Reconnects with a pause when the database goes away.
+/// rebuilds what changed and swaps it in: the catalog alone for the payload `catalog` (a rule
+/// or a service type was edited), everything otherwise. Reconnects with a pause when the
+/// database goes away.
 public struct IndexRefresher: Service {
     public static let channel = "samespot_reference_changed"
     public let indexes: CityIndexes
@@ -26,9 +28,14 @@ public struct IndexRefresher: Service {
             do {
                 try await database.client.withConnection { connection in
                     try await connection.listen(on: Self.channel) { notifications in
-                        for try await _ in notifications {
-                            try await indexes.reload(from: database)
-                            logger.info("indexes reloaded after an import")
+                        for try await notification in notifications {
+                            if notification.payload == CatalogStore.changePayload {
+                                try await indexes.reloadCatalog(from: database)
+                                logger.info("service catalog reloaded after an edit")
+                            } else {
+                                try await indexes.reload(from: database)
+                                logger.info("indexes reloaded after an import")
+                            }
                         }
                     }
                 }

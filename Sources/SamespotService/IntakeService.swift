@@ -2,27 +2,71 @@ import SamespotCore
 import SamespotGeo
 import SamespotStore
 
-/// A request as a caller sends it: a type, where (coordinates or an address), what, and who.
+/// A request as a caller sends it: a type, where (coordinates, an address id or an address),
+/// what, who, and the answers to the type's questions.
 public struct NewRequest: Sendable {
     public var serviceCode: String
     public var description: String
     public var longitude: Double?
     public var latitude: Double?
+    /// An id from the city's address table (Open311 `address_id`).
+    public var addressID: Int64?
     public var address: String?
     public var channel: String
     public var requester: PreparedIntake.Requester?
+    public var attributes: [String: [String]]
+    public var mediaURL: String
+    /// Who took it, for the history and audit log: the API key's role and id.
+    public var actor: String
 
     public init(serviceCode: String, description: String = "", longitude: Double? = nil, latitude: Double? = nil,
-                address: String? = nil, channel: String = "api", requester: PreparedIntake.Requester? = nil) {
+                addressID: Int64? = nil, address: String? = nil, channel: String = "api",
+                requester: PreparedIntake.Requester? = nil, attributes: [String: [String]] = [:], mediaURL: String = "",
+                actor: String = "intake") {
         self.serviceCode = serviceCode; self.description = description
-        self.longitude = longitude; self.latitude = latitude; self.address = address
-        self.channel = channel; self.requester = requester
+        self.longitude = longitude; self.latitude = latitude; self.addressID = addressID; self.address = address
+        self.channel = channel; self.requester = requester; self.attributes = attributes; self.mediaURL = mediaURL
+        self.actor = actor
     }
 }
 
-/// The intake pipeline: geocode (or take the caller's point) → project → ward → store with the
-/// dedup decision, in one transaction. A failed geocode never blocks intake: the request is
-/// stored without a point and is simply not merged.
+/// Why intake refused a request before storing anything; each names what to change.
+public enum IntakeError: Error, Sendable, Equatable, CustomStringConvertible {
+    case unknownServiceCode(String)
+    case inactiveServiceCode(String)
+    case attributes(String)
+    case unknownAddressID(Int64)
+    case outsideCity(latitude: Double, longitude: Double)
+
+    public var description: String {
+        switch self {
+        case .unknownServiceCode(let code): return "unknown service_code \(code): see the list of services"
+        case .inactiveServiceCode(let code): return "service_code \(code) no longer takes requests: see the list of services"
+        case .attributes(let message): return message
+        case .unknownAddressID(let id): return "address_id \(id) is not in the city's address table"
+        case .outsideCity(let lat, let long): return "\(lat), \(long) is outside the city (in no ward)"
+        }
+    }
+}
+
+/// What intake did: the stored case and where it was placed.
+public struct IntakeReceipt: Sendable {
+    public var outcome: IntakeOutcome
+    /// The geocoder's answer, when an address was sent.
+    public var geocode: GeocodeResult?
+    public var latitude: Double?
+    public var longitude: Double?
+    public var precision: LocationPrecision
+    /// The address the case is filed at (the matched one when geocoded).
+    public var address: String
+    /// In the ward set answers use.
+    public var ward: String?
+}
+
+/// The intake pipeline: check the type and its questions → geocode (or take the caller's point,
+/// or the address id's) → project → ward in every set → store with the dedup decision, in one
+/// transaction. A failed geocode never blocks intake: the request is stored without a point and
+/// is simply not merged.
 public struct IntakeService: Sendable {
     public let indexes: CityIndexes
     public let projections: ProjectionPool
@@ -34,13 +78,36 @@ public struct IntakeService: Sendable {
         self.store = store
     }
 
-    public func submit(_ request: NewRequest) async throws -> (IntakeOutcome, GeocodeResult?) {
+    /// The type as the catalog holds it; a type added since the catalog was loaded (an import
+    /// in another process) is read from PostgreSQL and triggers a reload.
+    public func serviceType(_ code: String) async throws -> ServiceType? {
+        if let known = indexes.catalog.types[code] { return known }
+        guard let fresh = try await CatalogStore(database: store.database).type(code) else { return nil }
+        try await indexes.reloadCatalog(from: store.database)
+        return fresh
+    }
+
+    public func submit(_ request: NewRequest) async throws -> IntakeReceipt {
+        guard let type = try await serviceType(request.serviceCode) else { throw IntakeError.unknownServiceCode(request.serviceCode) }
+        guard type.active else { throw IntakeError.inactiveServiceCode(request.serviceCode) }
+        let attributes: [String: [String]]
+        switch ServiceAttribute.validate(request.attributes, against: type.attributes) {
+        case .success(let accepted): attributes = accepted
+        case .failure(let error): throw IntakeError.attributes(error.message)
+        }
+
         let snapshot = indexes.snapshot
         var longitude = request.longitude, latitude = request.latitude
         var precision: LocationPrecision = longitude == nil ? .none : .caller
         var addressKey = "", blockKey = "", addressText = request.address ?? ""
+        var addressID: Int64?
         var geocode: GeocodeResult?
-        if let address = request.address, !address.isEmpty {
+        if longitude == nil, let id = request.addressID {
+            guard let point = snapshot.geocoder.address(id: id) else { throw IntakeError.unknownAddressID(id) }
+            (longitude, latitude, precision) = (point.longitude, point.latitude, .addressPoint)
+            (addressKey, blockKey, addressID) = (point.address, point.block, id)
+            if addressText.isEmpty { addressText = point.address }
+        } else if let address = request.address, !address.isEmpty {
             let result = snapshot.geocoder.geocode(address)
             geocode = result
             if longitude == nil, let lon = result.longitude, let lat = result.latitude, result.isPreciseEnoughToMerge {
@@ -49,6 +116,9 @@ public struct IntakeService: Sendable {
             if result.method == .addressPoint || result.method == .interpolated || result.method == .snapped {
                 addressKey = result.matched ?? ""
                 blockKey = result.block ?? ""
+                addressID = result.addressID
+                // Filed at the address as the city writes it, with the unit the caller gave.
+                addressText = [result.matched, result.unit.map { "UNIT \($0)" }].compactMap { $0 }.joined(separator: " ")
             }
         } else if let lon = longitude, let lat = latitude, let nearest = snapshot.geocoder.reverse(longitude: lon, latitude: lat, maxDistance: 30) {
             // A pin on a door: the address it is at lets address and block rules apply too.
@@ -61,15 +131,27 @@ public struct IntakeService: Sendable {
            let metres = try projections.forwardMetres(longitude: lon, latitude: lat) {
             (x, y) = (metres.x, metres.y)
         }
-        var ward: String?
-        if let lon = longitude, let lat = latitude, let wards = snapshot.wards {
-            ward = wards.ward(longitude: lon, latitude: lat, context: GEOSContext())
+        var wards: [(setID: Int, ward: String?)] = []
+        if let lon = longitude, let lat = latitude {
+            wards = snapshot.placeInEveryWardSet(longitude: lon, latitude: lat, context: GEOSContext())
+            // A point in no ward of the set in use is not the city's to fix.
+            if let inUse = snapshot.wardSet, wards.first(where: { $0.setID == inUse.id })?.ward == nil {
+                throw IntakeError.outsideCity(latitude: lat, longitude: lon)
+            }
         }
         let prepared = PreparedIntake(
             serviceCode: request.serviceCode, description: request.description, channel: request.channel,
-            requester: request.requester, address: addressText, addressKey: addressKey, blockKey: blockKey,
-            longitude: longitude, latitude: latitude, precision: precision, x: x, y: y,
-            wardSetID: snapshot.wardSet?.id, ward: ward)
-        return (try await store.insert(prepared), geocode)
+            requester: request.requester, address: addressText, addressID: addressID, addressKey: addressKey, blockKey: blockKey,
+            longitude: longitude, latitude: latitude, precision: precision, x: x, y: y, wards: wards,
+            attributes: attributes, mediaURL: request.mediaURL, rule: type.rule, actor: request.actor)
+        let outcome = try await store.insert(prepared, calendar: indexes.catalog.calendar)
+        return IntakeReceipt(outcome: outcome, geocode: geocode, latitude: latitude, longitude: longitude, precision: precision,
+                             address: addressKey.isEmpty ? addressText : addressKey,
+                             ward: wards.first { $0.setID == snapshot.wardSet?.id }?.ward ?? nil)
+    }
+
+    /// Adds a caller to an open case ("already reported"): see `IntakeStore.join`.
+    public func join(_ tracking: String, caller: IntakeStore.JoiningCaller) async throws -> IntakeOutcome {
+        try await store.join(tracking, caller: caller, calendar: indexes.catalog.calendar)
     }
 }

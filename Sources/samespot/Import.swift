@@ -5,7 +5,7 @@ import SamespotStore
 struct Import: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Load city data into PostgreSQL (COPY; one transaction per file; a bad row names its line and nothing is written).",
-        subcommands: [Addresses.self, Streets.self, Intersections.self, WardSet.self, Requests.self, Sample.self]
+        subcommands: [Addresses.self, Streets.self, Intersections.self, Holidays.self, WardSet.self, Requests.self, Sample.self]
     )
 
     struct Addresses: AsyncParsableCommand {
@@ -46,6 +46,20 @@ struct Import: AsyncParsableCommand {
             try await runImport(database) { db in
                 try await ReferenceDataImporter(database: db).importIntersections(
                     csv: bytes, file: file, progress: ProgressLine.reporter("intersections"))
+            }
+        }
+    }
+
+    struct Holidays: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The city's holidays CSV (date,name): deadlines of requests taken from now on skip them (replaces the list).")
+        @OptionGroup var database: DatabaseOptions
+        @Argument(help: "CSV file") var file: String
+
+        func run() async throws {
+            let bytes = try readFile(file)
+            try await runImport(database) { db in
+                try await ReferenceDataImporter(database: db).importHolidays(csv: bytes, file: file)
             }
         }
     }

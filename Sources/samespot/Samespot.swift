@@ -8,6 +8,6 @@ struct Samespot: AsyncParsableCommand {
         commandName: "samespot",
         abstract: "311 request intake deduplication: geocode, place in wards, merge duplicates, serve Open311.",
         version: SamespotVersion.current,
-        subcommands: [Serve.self, Migrate.self, Import.self, Wards.self, Evaluate.self, Bench.self, GeocodeFile.self, Rules.self]
+        subcommands: [Serve.self, Migrate.self, Import.self, Keys.self, Wards.self, Evaluate.self, Bench.self, GeocodeFile.self, Rules.self]
     )
 }

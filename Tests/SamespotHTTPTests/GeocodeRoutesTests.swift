@@ -56,7 +56,7 @@ import Testing
     @Test func batchGeocodesEachAndReportsBadOnesInPlace() async throws {
         try await TestServer.withSampleCity { client in
             let body = ByteBuffer(string: #"{"addresses": ["4853 S WOOD ST", "", "2111 W Lexingtn St"]}"#)
-            try await client.execute(uri: "/v1/geocode", method: .post, headers: [.contentType: "application/json"], body: body) { response in
+            try await client.execute(uri: "/v1/geocode", method: .post, headers: [.contentType: "application/json", .authorization: "Bearer \(TestKeys.planner)"], body: body) { response in
                 #expect(response.status == .ok)
                 let answer = try Self.json(response.body)
                 let results = try #require(answer["results"] as? [[String: Any]])
@@ -65,11 +65,11 @@ import Testing
                 #expect(results[1]["error"] as? String == "address is empty")
                 #expect(results[2]["matched"] as? String == "2111 W LEXINGTON ST")
             }
-            try await client.execute(uri: "/v1/geocode", method: .post, body: ByteBuffer(string: "not json")) { response in
+            try await client.execute(uri: "/v1/geocode", method: .post, headers: [.authorization: "Bearer \(TestKeys.planner)"], body: ByteBuffer(string: "not json")) { response in
                 #expect(response.status == .badRequest)
             }
             let tooMany = "{\"addresses\": [" + Array(repeating: "\"1 N STATE ST\"", count: 10_001).joined(separator: ",") + "]}"
-            try await client.execute(uri: "/v1/geocode", method: .post, body: ByteBuffer(string: tooMany)) { response in
+            try await client.execute(uri: "/v1/geocode", method: .post, headers: [.authorization: "Bearer \(TestKeys.planner)"], body: ByteBuffer(string: tooMany)) { response in
                 #expect(response.status == .contentTooLarge)
                 let text = try Self.errorMessage(response.body)
                 #expect(text == "10001 addresses sent; at most 10000 per request")

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import SamespotCore
 import SamespotHTTP
 import SamespotStore
 import SamespotTestSupport
@@ -45,7 +46,7 @@ import Testing
                     let health = try Self.decode(response.body)
                     #expect(health.status == "ok")
                     #expect(health.database == "reachable")
-                    #expect(health.version == "0.1.0")
+                    #expect(health.version == SamespotVersion.current)
                     #expect(health.wardSet == "chicago-2023")
                     #expect(health.counts?.addressPoints == 45_220)
                     #expect(health.counts?.wards == 151)

@@ -37,13 +37,8 @@ import Testing
     }
 
     static func send(_ method: String, _ path: String, _ json: String? = nil, port: Int) async throws -> (Int, [String: Any]) {
-        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
-        request.httpMethod = method
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.httpBody = json.map { Data($0.utf8) }
-        let (data, response) = try await URLSession.shared.data(for: request)
-        let body = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
-        return ((response as? HTTPURLResponse)?.statusCode ?? 0, body)
+        let reply = try await HTTP.send(method, path, port: port, body: json)
+        return (reply.status, reply.json)
     }
 
     @Test func secondReportNearbyBecomesAChildWithItsReasons() async throws {
@@ -92,11 +87,13 @@ import Testing
                 let port = try #require(client.port)
                 let cases: [(String, Int, String)] = [
                     (#"{"lat": 41.88, "long": -87.63}"#, 400, "service_code is required"),
-                    (#"{"service_code": "PHF"}"#, 400, "a location is required: lat and long, or address"),
+                    (#"{"service_code": "PHF"}"#, 400, "a location is required: lat and long, address_id, or address"),
                     (#"{"service_code": "PHF", "lat": 41.88}"#, 400, "lat and long go together: send both or neither"),
                     (#"{"service_code": "PHF", "lat": 141.88, "long": -87.63}"#, 400, "lat must be in -90…90 and long in -180…180"),
-                    (#"{"service_code": "NOPE", "lat": 41.88, "long": -87.63}"#, 422, "unknown service_code NOPE: see /v1/services"),
-                    ("not json", 400, #"the body must be JSON: {"service_code": "…", "lat": …, "long": …} or {"service_code": "…", "address": "…"}"#),
+                    (#"{"service_code": "NOPE", "lat": 41.88, "long": -87.63}"#, 422, "unknown service_code NOPE: see the list of services"),
+                    ("not json", 400, #"the body must be JSON like {"service_code": "…", "lat": 41.88, "long": -87.63} or {"service_code": "…", "address": "…"}"#),
+                    (#"{"service_code": "PHF", "lat": 41.88, "long": -87.63, "description": "a\u0000b"}"#, 400,
+                     "description contains control characters other than line breaks and tabs"),
                 ]
                 for (json, status, message) in cases {
                     let (code, body) = try await Self.post(json, port: port)

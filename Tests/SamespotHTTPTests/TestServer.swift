@@ -1,4 +1,6 @@
 import Hummingbird
+import Logging
+import Testing
 import HummingbirdTesting
 import SamespotCore
 import SamespotHTTP
@@ -16,15 +18,50 @@ enum TestServer {
     static func withSampleCity(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         SamespotServer.bootstrapMetrics()
         let databaseSettings = try await TestDatabase.withSampleCity { $0.settings }
-        let indexes = try await TestDatabase.withSampleCity { sample in
-            try await CityIndexes.load(from: sample, wardSetName: nil)
-        }
+        let catalog = try await TestDatabase.withSampleCity { try await CatalogStore(database: $0).load() }
+        let indexes = CityIndexes(try await SampleSnapshot.shared.snapshot(), catalog: catalog, wardSetName: nil)
         let db = Database(settings: databaseSettings, logger: TestEnvironment.logger)
         let app = try SamespotServer.buildApplication(settings: settings(databaseSettings), database: db, indexes: indexes,
                                                   logger: TestEnvironment.logger)
         try await app.test(.live, body)
     }
 
-    /// Indexes with nothing in them: for a server whose database is unreachable.
-    static let emptyIndexes = CityIndexes(.init(geocoder: GeocoderIndex(addresses: []), wards: nil, wardSet: nil), wardSetName: nil)
+    /// Indexes with nothing in them, new each time (a server fills its catalog as types are
+    /// asked for): for a server whose database is unreachable, or a city with no map.
+    static var emptyIndexes: CityIndexes {
+        CityIndexes(.init(geocoder: GeocoderIndex(addresses: []), wards: nil, wardSet: nil), wardSetName: nil)
+    }
+
+    /// A real server on loopback over a copy of the sample city of its own, which the test may
+    /// change; `body` gets the port and the database.
+    static func withSampleCityCopy(
+        logger: Logger = TestEnvironment.logger, registry: RouteRegistry = RouteRegistry(),
+        _ body: @escaping @Sendable (Int, Database) async throws -> Void
+    ) async throws {
+        SamespotServer.bootstrapMetrics()
+        let snapshot = try await SampleSnapshot.shared.snapshot()
+        try await TestDatabase.withSampleCityCopy { db in
+            let indexes = CityIndexes(snapshot, catalog: try await CatalogStore(database: db).load(), wardSetName: nil)
+            let app = try SamespotServer.buildApplication(settings: settings(db.settings), database: Database(settings: db.settings, logger: logger),
+                                                          indexes: indexes, logger: logger, registry: registry)
+            try await app.test(.live) { client in
+                try await body(try #require(client.port), db)
+            }
+        }
+    }
+}
+
+/// The sample city's geocoder and ward grids, built once per test process: they are the same
+/// in every copy (made from one template), and building them in a debug build takes seconds.
+/// Each server still loads its own catalog, which tests change.
+actor SampleSnapshot {
+    static let shared = SampleSnapshot()
+    private var loading: Task<CityIndexes.Snapshot, any Error>?
+
+    func snapshot() async throws -> CityIndexes.Snapshot {
+        if let loading { return try await loading.value }
+        let task = Task { try await TestDatabase.withSampleCity { try await CityIndexes.load(from: $0, wardSetName: nil).snapshot } }
+        loading = task
+        return try await task.value
+    }
 }

@@ -48,7 +48,10 @@ public enum TestDatabase {
         try await admin("ALTER DATABASE \(name) SET synchronous_commit = off")
         do {
             let result = try await withDatabase(named: name) { db in
-                if migrated { try await Migrator(database: db).migrate(try Migration.load(directory: TestEnvironment.sqlDirectory)) }
+                if migrated {
+                    try await Migrator(database: db).migrate(try Migration.load(directory: TestEnvironment.sqlDirectory))
+                    try await TestKeys.install(in: db)
+                }
                 return try await body(db)
             }
             try await admin("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
@@ -63,6 +66,40 @@ public enum TestDatabase {
     public static func withSampleCity<T: Sendable>(_ body: @Sendable (Database) async throws -> T) async throws -> T {
         let name = try await SampleCityFixture.shared.databaseName()
         return try await withDatabase(named: name, body)
+    }
+
+    /// A copy of the sample city of its own (`CREATE DATABASE … TEMPLATE`, a file copy: under a
+    /// second), for tests that write; dropped afterwards.
+    public static func withSampleCityCopy<T: Sendable>(_ body: @Sendable (Database) async throws -> T) async throws -> T {
+        let template = try await SampleCityFixture.shared.templateName()
+        let name = "samespot_test_\(getpid())_\(UInt32.random(in: 0...UInt32.max))"
+        try await copy(template, to: name)
+        do {
+            let result = try await withDatabase(named: name, body)
+            try await admin("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+            return result
+        } catch {
+            try? await admin("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+            throw error
+        }
+    }
+
+    /// A template may not have sessions while it is copied; the loader's last connections may
+    /// take a moment to close, so the copy is retried for a few seconds.
+    static func copy(_ template: String, to name: String) async throws {
+        var attempt = 0
+        while true {
+            do {
+                try await admin("CREATE DATABASE \(name) TEMPLATE \(template)")
+                // Settings are not copied with the template.
+                try await admin("ALTER DATABASE \(name) SET synchronous_commit = off")
+                return
+            } catch {
+                attempt += 1
+                if attempt >= 50 { throw error }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
     }
 
     public static func settings(named name: String) throws -> DatabaseSettings {
@@ -83,25 +120,41 @@ public enum TestDatabase {
     }
 }
 
-/// Loads the sample city into one database the first time a test asks for it.
+/// Loads the sample city once per test process into a template database that no test connects
+/// to, and copies it: one copy shared by the tests that only read, one per test that writes.
 actor SampleCityFixture {
     static let shared = SampleCityFixture()
-    private var loading: Task<String, any Error>?
+    private var loadingTemplate: Task<String, any Error>?
+    private var loadingShared: Task<String, any Error>?
 
-    func databaseName() async throws -> String {
-        if let loading { return try await loading.value }
+    func templateName() async throws -> String {
+        if let loadingTemplate { return try await loadingTemplate.value }
         let task = Task<String, any Error> {
-            let name = "samespot_test_\(getpid())_sample"
+            let name = "samespot_test_\(getpid())_template"
             try await TestDatabase.admin("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
             try await TestDatabase.admin("CREATE DATABASE \(name)")
             try await TestDatabase.admin("ALTER DATABASE \(name) SET synchronous_commit = off")
             try await TestDatabase.withDatabase(named: name) { db in
                 try await Migrator(database: db).migrate(try Migration.load(directory: TestEnvironment.sqlDirectory))
                 _ = try await SampleCity.load(from: TestEnvironment.dataDirectory, into: db)
+                try await TestKeys.install(in: db)
             }
             return name
         }
-        loading = task
+        loadingTemplate = task
+        return try await task.value
+    }
+
+    func databaseName() async throws -> String {
+        if let loadingShared { return try await loadingShared.value }
+        let task = Task<String, any Error> {
+            let template = try await templateName()
+            let name = "samespot_test_\(getpid())_sample"
+            try await TestDatabase.admin("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+            try await TestDatabase.copy(template, to: name)
+            return name
+        }
+        loadingShared = task
         return try await task.value
     }
 }

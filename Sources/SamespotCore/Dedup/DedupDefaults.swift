@@ -7,10 +7,17 @@ public enum DedupDefaults {
         var source: String
     }
 
+    /// Calls that are not about a spot to fix (an information call is filed at the call centre,
+    /// aircraft noise at the airport): never merged, never a hotspot, never "already reported".
+    static let notAboutAPlace = ["INFORMATION ONLY", "NOISE", "INFORMATION CALL", "INFORMATION REQUEST"]
+
+    public static func isAboutAPlace(serviceName: String) -> Bool {
+        let name = serviceName.uppercased()
+        return !notAboutAPlace.contains { name.contains($0) }
+    }
+
     static let entries: [Entry] = [
-        // Not about a spot: never merged.
-        Entry(keywords: ["INFORMATION ONLY", "NOISE", "INFORMATION CALL"],
-              make: { .disabled($0) }, source: "calls that are not about a place"),
+        Entry(keywords: notAboutAPlace, make: { .disabled($0) }, source: "calls that are not about a place"),
         // Chicago: a pothole request within about four addresses of an open one on the same block.
         Entry(keywords: ["POT HOLE", "POTHOLE"],
               make: { DedupRule(serviceCode: $0, radiusMetres: 60, windowDays: 30, matchUnit: .block) }, source: "Chicago CDOT, same block"),

@@ -47,6 +47,8 @@ public final class GeocoderIndex: Sendable {
     /// Bare names by length, for the fuzzy pass.
     private let namesByLength: [Int: [[UInt8]]]
     private let reverseGrid: ReverseGrid
+    /// Address points by their id in the address table (Open311's `address_id`).
+    private let byID: [Int64: (StreetName, Point)]
     public let addressCount: Int
 
     /// How far apart two known numbers may be for a number between them to be interpolated.
@@ -99,9 +101,9 @@ public final class GeocoderIndex: Sendable {
         self.addressCount = addresses.count
         self.maxInterpolationGap = maxInterpolationGap
         self.maxSnapGap = maxSnapGap
-        self.reverseGrid = ReverseGrid(byName.values.joined().flatMap { street in
-            street.points.map { (street.name, $0) }
-        })
+        let located = byName.values.joined().flatMap { street in street.points.map { (street.name, $0) } }
+        self.reverseGrid = ReverseGrid(located)
+        self.byID = Dictionary(located.map { ($0.1.id, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     static func cornerKey(_ a: String, _ b: String) -> String { a < b ? "\(a)|\(b)" : "\(b)|\(a)" }
@@ -360,10 +362,20 @@ public final class GeocoderIndex: Sendable {
         guard let (street, point, distance) = reverseGrid.nearest(longitude: longitude, latitude: latitude, maxDistance: maxDistance) else {
             return nil
         }
+        return Self.answer(street, point, distance: distance)
+    }
+
+    private static func answer(_ street: StreetName, _ point: Point, distance: Double) -> ReverseGeocodeResult {
         let suffix = point.suffix.isEmpty ? "" : (point.suffix.contains("/") ? " \(point.suffix)" : point.suffix)
         return ReverseGeocodeResult(address: "\(point.number)\(suffix) \(street.full)", addressID: point.id,
                                     longitude: point.longitude, latitude: point.latitude, distanceMetres: distance,
-                                    block: Self.block(point.number, street))
+                                    block: block(point.number, street))
+    }
+
+    /// The address point with this id in the city's address table, if it is loaded.
+    public func address(id: Int64) -> ReverseGeocodeResult? {
+        guard let (street, point) = byID[id] else { return nil }
+        return Self.answer(street, point, distance: 0)
     }
 
     /// Bytes held, roughly: points, streets and the reverse grid (for the memory figure).

@@ -1,4 +1,4 @@
 /// The release this build is: /healthz reports it, `samespot --version` prints it.
 public enum SamespotVersion {
-    public static let current = "0.1.0"
+    public static let current = "0.2.0"
 }

@@ -15,7 +15,10 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
     }
 
     public static func badRequest(_ message: String) -> APIError { APIError(.badRequest, message) }
+    public static func unauthorized(_ message: String) -> APIError { APIError(.unauthorized, message) }
+    public static func forbidden(_ message: String) -> APIError { APIError(.forbidden, message) }
     public static func notFound(_ message: String) -> APIError { APIError(.notFound, message) }
+    public static func conflict(_ message: String) -> APIError { APIError(.conflict, message) }
     public static func unprocessable(_ message: String) -> APIError { APIError(.unprocessableContent, message) }
 
     public var description: String { "\(status.code) \(message)" }
@@ -28,10 +31,8 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         let body = Body(error: .init(status: status.code, message: message))
         let data = try JSONEncoder().encode(body)
-        return Response(
-            status: status,
-            headers: [.contentType: "application/json; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(bytes: data))
-        )
+        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
+        if status == .unauthorized { headers[.wwwAuthenticate] = #"Bearer realm="samespot""# }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }

@@ -1,18 +1,19 @@
 import Foundation
 import Hummingbird
 import SamespotCore
+import SamespotService
 import SamespotStore
 
-/// Staff endpoints: a case with its family and history, hand merges and unmerges, status
-/// changes (a parent's flows to its children), and the dedup rule of each type.
+/// Staff endpoints: a case with its family, history, notes and audit log; notes; hand merges
+/// and unmerges; status changes (a parent's flows to its children); the dedup rule of each type.
 struct CaseRoutes {
     let cases: CaseStore
     let rules: RuleStore
-    /// Until API keys and roles arrive, staff actions are recorded under this name.
-    let actor = "staff"
+    let indexes: CityIndexes
 
     struct MergeBody: Decodable { var parent: String }
     struct StatusBody: Decodable { var status: String; var note: String? }
+    struct NoteBody: Decodable { var note: String; var `public`: Bool? }
     struct RuleBody: Decodable {
         var enabled: Bool?
         var matchUnit: String
@@ -21,41 +22,60 @@ struct CaseRoutes {
         var openStatuses: [String]?
     }
 
-    func register(on router: Router<BasicRequestContext>) {
-        router.get("/v1/cases/:id") { _, context -> Response in
+    func register(on api: APIRouter) {
+        api.get("/v1/cases/{id}") { _, context in
+            _ = try context.require(.readCases)
             let id = try context.parameters.require("id")
-            return try JSONResponse.encode(try await Self.mapErrors { try await cases.detail(id) })
+            return try JSONResponse.encode(try await Self.mapErrors { try await detail(id) })
         }
-        router.post("/v1/cases/:id/merge") { request, context -> Response in
+        api.post("/v1/cases/{id}/notes") { request, context in
+            let principal = try context.require(.addNotes)
             let id = try context.parameters.require("id")
-            let body: MergeBody = try await Self.decode(request, example: #"{"parent": "SS26-00000001"}"#)
-            try await Self.mapErrors { try await cases.merge(id, into: body.parent, actor: actor) }
-            return try JSONResponse.encode(try await cases.detail(id))
+            let body: NoteBody = try await JSONBody.decode(request, limit: 1 << 16, example: #"{"note": "crew sent", "public": true}"#)
+            let note = body.note.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !note.isEmpty else { throw APIError.badRequest("note is empty") }
+            try TextCheck.multiLine(note, field: "note", maxLength: 4_000)
+            try await Self.mapErrors { try await cases.addNote(id, body: note, isPublic: body.public ?? false, actor: principal.actor) }
+            return try JSONResponse.encode(try await detail(id), status: .created)
         }
-        router.post("/v1/cases/:id/unmerge") { _, context -> Response in
+        api.post("/v1/cases/{id}/merge") { request, context in
+            let principal = try context.require(.workCases)
             let id = try context.parameters.require("id")
-            try await Self.mapErrors { try await cases.unmerge(id, actor: actor) }
-            return try JSONResponse.encode(try await cases.detail(id))
+            let body: MergeBody = try await JSONBody.decode(request, limit: 1 << 16, example: #"{"parent": "SS26-00000001"}"#)
+            try TextCheck.singleLine(body.parent, field: "parent")
+            try await Self.mapErrors { try await cases.merge(id, into: body.parent, actor: principal.actor) }
+            return try JSONResponse.encode(try await detail(id))
         }
-        router.post("/v1/cases/:id/status") { request, context -> Response in
+        api.post("/v1/cases/{id}/unmerge") { _, context in
+            let principal = try context.require(.workCases)
             let id = try context.parameters.require("id")
-            let body: StatusBody = try await Self.decode(request, example: #"{"status": "closed", "note": "filled"}"#)
+            try await Self.mapErrors { try await cases.unmerge(id, actor: principal.actor) }
+            return try JSONResponse.encode(try await detail(id))
+        }
+        api.post("/v1/cases/{id}/status") { request, context in
+            let principal = try context.require(.workCases)
+            let id = try context.parameters.require("id")
+            let body: StatusBody = try await JSONBody.decode(request, limit: 1 << 16, example: #"{"status": "closed", "note": "filled"}"#)
             guard let status = CaseStatus(rawValue: body.status) else {
-                throw APIError.badRequest("status \(body.status) is not one of \(CaseStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw APIError.badRequest("status \(body.status.prefix(40)) is not one of \(CaseStatus.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            try await Self.mapErrors { try await cases.setStatus(id, to: status, note: body.note ?? "", actor: actor) }
-            return try JSONResponse.encode(try await cases.detail(id))
+            let note = body.note ?? ""
+            try TextCheck.multiLine(note, field: "note", maxLength: 4_000)
+            try await Self.mapErrors { try await cases.setStatus(id, to: status, note: note, actor: principal.actor) }
+            return try JSONResponse.encode(try await detail(id))
         }
-        router.get("/v1/rules/:code") { _, context -> Response in
+        api.get("/v1/rules/{code}") { _, context in
+            _ = try context.require(.readRules)
             let code = try context.parameters.require("code")
             let (rule, stored) = try await Self.mapErrors { try await rules.rule(for: code) }
             return try JSONResponse.encode(RuleAnswer(rule: rule, stored: stored))
         }
-        router.put("/v1/rules/:code") { request, context -> Response in
+        api.put("/v1/rules/{code}") { request, context in
+            let principal = try context.require(.editRules)
             let code = try context.parameters.require("code")
-            let body: RuleBody = try await Self.decode(request, example: #"{"match_unit": "distance", "radius_m": 50, "window_days": 7}"#)
+            let body: RuleBody = try await JSONBody.decode(request, limit: 1 << 16, example: #"{"match_unit": "distance", "radius_m": 50, "window_days": 7}"#)
             guard let unit = DedupRule.MatchUnit(rawValue: body.matchUnit) else {
-                throw APIError.unprocessable("match_unit \(body.matchUnit) is not distance, address or block")
+                throw APIError.unprocessable("match_unit \(body.matchUnit.prefix(40)) is not distance, address or block")
             }
             guard (0...5_000).contains(body.radiusM) else { throw APIError.unprocessable("radius_m must be 0 to 5000") }
             guard (0...365).contains(body.windowDays) else { throw APIError.unprocessable("window_days must be 0 to 365") }
@@ -69,9 +89,14 @@ struct CaseRoutes {
             }
             let rule = DedupRule(serviceCode: code, radiusMetres: body.radiusM, windowDays: body.windowDays, matchUnit: unit,
                                  openStatuses: statuses, enabled: body.enabled ?? true)
-            try await Self.mapErrors { try await rules.save(rule, actor: actor) }
+            try await Self.mapErrors { try await rules.save(rule, actor: principal.actor) }
+            try await indexes.reloadCatalog(from: rules.database)
             return try JSONResponse.encode(RuleAnswer(rule: rule, stored: true))
         }
+    }
+
+    private func detail(_ id: String) async throws -> CaseDetail {
+        try await cases.detail(id, wardSetID: indexes.snapshot.wardSet?.id)
     }
 
     struct RuleAnswer: Encodable {
@@ -90,26 +115,20 @@ struct CaseRoutes {
         enum Keys: String, CodingKey { case serviceCode, enabled, matchUnit, radiusM, windowDays, openStatuses, source }
     }
 
-    static func decode<T: Decodable>(_ request: Request, example: String) async throws -> T {
-        let buffer = try await request.body.collect(upTo: 1 << 16)
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        do { return try decoder.decode(T.self, from: Data(buffer: buffer)) } catch {
-            throw APIError.badRequest("the body must be JSON like \(example)")
-        }
-    }
-
     /// The store's refusals, as HTTP: 404 for a missing case or type, 409 for a conflicting action.
     @discardableResult
     static func mapErrors<T>(_ body: () async throws -> T) async throws -> T {
         do { return try await body() } catch let error as CaseStore.CaseError {
             switch error {
             case .notFound(let m): throw APIError.notFound(m)
-            case .conflict(let m): throw APIError(.conflict, m)
+            case .conflict(let m): throw APIError.conflict(m)
             }
         } catch let error as StoreError {
-            if case .notFound(let m) = error { throw APIError.notFound(m) }
-            throw error
+            switch error {
+            case .notFound(let m): throw APIError.notFound(m)
+            case .conflict(let m): throw APIError.conflict(m)
+            default: throw error
+            }
         }
     }
 }

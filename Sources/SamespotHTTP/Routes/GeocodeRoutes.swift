@@ -39,18 +39,25 @@ struct GeocodeRoutes {
         }
     }
 
-    func register(on router: Router<BasicRequestContext>) {
-        router.get("/v1/geocode") { request, _ -> Response in
-            guard let address = request.uri.queryParameters["address"].map(String.init) else {
+    func register(on api: APIRouter) {
+        api.get("/v1/geocode") { request, context in
+            _ = try context.require(.geocode)
+            let query = QueryParameters(request)
+            guard query.has("address") else {
                 throw APIError.badRequest("the query parameter address is required, e.g. /v1/geocode?address=1200 W 63rd St")
             }
+            guard let address = try query.text("address") else { throw APIError.badRequest("address is empty") }
             try Self.check(address)
             let snapshot = indexes.snapshot
             return try JSONResponse.encode(Self.answer(address, snapshot, context: GEOSContext()))
         }
 
-        router.post("/v1/geocode") { request, _ -> Response in
-            let body = try await request.body.collect(upTo: 16 << 20)
+        api.post("/v1/geocode") { request, context in
+            _ = try context.require(.batchGeocode)
+            let body: ByteBuffer
+            do { body = try await request.body.collect(upTo: 16 << 20) } catch {
+                throw APIError(.contentTooLarge, "the body is larger than 16 MiB; send at most \(Self.maxBatch) addresses per request")
+            }
             let batch: BatchRequest
             do {
                 batch = try JSONDecoder().decode(BatchRequest.self, from: Data(buffer: body))
@@ -62,11 +69,11 @@ struct GeocodeRoutes {
                 throw APIError(.contentTooLarge, "\(batch.addresses.count) addresses sent; at most \(Self.maxBatch) per request")
             }
             let snapshot = indexes.snapshot
-            let context = GEOSContext()  // one for the whole batch
+            let geos = GEOSContext()  // one for the whole batch
             let items = batch.addresses.map { address -> BatchItem in
                 do {
                     try Self.check(address)
-                    return .answer(Self.answer(address, snapshot, context: context))
+                    return .answer(Self.answer(address, snapshot, context: geos))
                 } catch let error as APIError {
                     return .error(BatchItemError(input: String(address.prefix(Self.maxAddressLength)), error: error.message))
                 } catch {
@@ -76,12 +83,12 @@ struct GeocodeRoutes {
             return try JSONResponse.encode(BatchAnswer(count: items.count, results: items))
         }
 
-        router.get("/v1/reverse") { request, _ -> Response in
+        api.get("/v1/reverse") { request, context in
+            _ = try context.require(.geocode)
             let longitude = try Self.coordinate(request, "long", range: -180...180)
             let latitude = try Self.coordinate(request, "lat", range: -90...90)
             let snapshot = indexes.snapshot
-            let context = GEOSContext()
-            let ward = snapshot.wards?.ward(longitude: longitude, latitude: latitude, context: context)
+            let ward = snapshot.wards?.ward(longitude: longitude, latitude: latitude, context: GEOSContext())
             if snapshot.wards != nil, ward == nil {
                 throw APIError.unprocessable("\(latitude), \(longitude) is outside the city (no ward of \(snapshot.wardSet?.name ?? "the set") holds it)")
             }

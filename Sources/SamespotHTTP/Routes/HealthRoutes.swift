@@ -21,8 +21,8 @@ struct HealthRoutes {
         var proj: String
     }
 
-    func register(on router: Router<BasicRequestContext>) {
-        router.get("/healthz") { _, _ -> Response in
+    func register(on api: APIRouter) {
+        api.get("/healthz") { _, _ in
             var health = Health(
                 status: "ok", version: SamespotVersion.current, database: "reachable", counts: nil,
                 wardSet: settings.wardSet, metricEPSG: settings.city.metricEPSG,

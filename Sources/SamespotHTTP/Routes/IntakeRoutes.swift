@@ -4,8 +4,9 @@ import SamespotCore
 import SamespotService
 import SamespotStore
 
-/// `POST /v1/requests`: Samespot's own intake (JSON). The answer says whether the request was
-/// merged into an open case, and why; it never echoes the requester's personal data.
+/// Samespot's own intake for staff (`POST /v1/requests`, JSON) and joining a caller to a case
+/// they found already reported (`POST /v1/cases/{id}/join`). Answers say whether the request
+/// was merged into an open case, and why; they never echo the requester's personal data.
 struct IntakeRoutes {
     let intake: IntakeService
 
@@ -15,6 +16,19 @@ struct IntakeRoutes {
         var lat: Double?
         var long: Double?
         var address: String?
+        var addressId: Int64?
+        var channel: String?
+        var firstName: String?
+        var lastName: String?
+        var email: String?
+        var phone: String?
+        var mediaUrl: String?
+        /// Answers to the type's questions: `{"code": "value"}` or `{"code": ["a", "b"]}`.
+        var attributes: [String: Open311Body.JSONField]?
+    }
+
+    struct JoinBody: Decodable {
+        var description: String?
         var channel: String?
         var firstName: String?
         var lastName: String?
@@ -29,59 +43,77 @@ struct IntakeRoutes {
             var score: Double
             var sameAddress: Bool
             var sameBlock: Bool
-            var rule: DedupRule
+            var rule: CaseRoutes.RuleAnswer
         }
         struct Location: Encodable {
             var precision: String
             var lat: Double?
             var long: Double?
             var address: String?
+            var ward: String?
             var geocodeReasons: [String]
         }
         var serviceRequestId: String
+        var token: String
         var duplicate: Bool
         var parentServiceRequestId: String?
         var decision: Decision?
         var location: Location
     }
 
-    func register(on router: Router<BasicRequestContext>) {
-        router.post("/v1/requests") { request, _ -> Response in
-            let buffer = try await request.body.collect(upTo: 1 << 20)
-            let decoder = JSONDecoder()
-            decoder.keyDecodingStrategy = .convertFromSnakeCase
-            let body: Body
-            do { body = try decoder.decode(Body.self, from: Data(buffer: buffer)) } catch {
-                throw APIError.badRequest(#"the body must be JSON: {"service_code": "…", "lat": …, "long": …} or {"service_code": "…", "address": "…"}"#)
-            }
-            let new = try Self.validate(body)
-            let outcome: IntakeOutcome, geocode: GeocodeResult?
-            do {
-                (outcome, geocode) = try await intake.submit(new)
-            } catch let error as StoreError {
-                if case .notFound = error { throw APIError.unprocessable("unknown service_code \(new.serviceCode): see /v1/services") }
-                throw error
-            }
+    struct JoinAnswer: Encodable {
+        var serviceRequestId: String
+        var token: String
+        var parentServiceRequestId: String?
+        var joined: Bool
+    }
+
+    func register(on api: APIRouter) {
+        api.post("/v1/requests") { request, context in
+            let principal = try context.require(.intake)
+            let body: Body = try await JSONBody.decode(request, limit: 1 << 20,
+                example: #"{"service_code": "…", "lat": 41.88, "long": -87.63} or {"service_code": "…", "address": "…"}"#)
+            let new = try Self.validate(body, actor: principal.actor)
+            let receipt = try await Self.mapIntakeErrors { try await intake.submit(new) }
+            let outcome = receipt.outcome
             let decision = outcome.decision.map {
                 Answer.Decision(distanceM: $0.distanceMetres, ageSeconds: $0.ageSeconds, score: $0.score,
-                                sameAddress: $0.sameAddress, sameBlock: $0.sameBlock, rule: $0.rule)
+                                sameAddress: $0.sameAddress, sameBlock: $0.sameBlock,
+                                rule: .init(rule: $0.rule, stored: intake.indexes.catalog.types[new.serviceCode]?.ruleIsStored ?? false))
             }
             let answer = Answer(
-                serviceRequestId: outcome.serviceRequestID, duplicate: outcome.parentRequestID != nil,
+                serviceRequestId: outcome.serviceRequestID, token: outcome.token, duplicate: outcome.parentRequestID != nil,
                 parentServiceRequestId: outcome.parentServiceRequestID, decision: decision,
-                location: .init(precision: (new.longitude != nil ? LocationPrecision.caller : geocode?.precision ?? .none).rawValue,
-                                lat: new.latitude ?? geocode?.latitude, long: new.longitude ?? geocode?.longitude,
-                                address: geocode?.matched, geocodeReasons: geocode?.reasons ?? []))
+                location: .init(precision: receipt.precision.rawValue, lat: receipt.latitude, long: receipt.longitude,
+                                address: receipt.address.isEmpty ? nil : receipt.address, ward: receipt.ward,
+                                geocodeReasons: receipt.geocode?.reasons ?? []))
             return try JSONResponse.encode(answer, status: .created)
+        }
+
+        api.post("/v1/cases/{id}/join") { request, context in
+            let principal = try context.require(.intake)
+            let id = try context.parameters.require("id")
+            let body: JoinBody = try await JSONBody.decode(request, limit: 1 << 16, example: #"{"first_name": "…", "phone": "…", "description": "…"}"#)
+            let description = body.description ?? ""
+            try TextCheck.multiLine(description, field: "description", maxLength: 4_000)
+            let requester = try Self.requester(body.firstName, body.lastName, body.email, body.phone)
+            let channel = try Self.channel(body.channel)
+            let outcome = try await Self.mapIntakeErrors {
+                try await intake.join(id, caller: .init(requester: requester, description: description, channel: channel, actor: principal.actor))
+            }
+            return try JSONResponse.encode(JoinAnswer(serviceRequestId: outcome.serviceRequestID, token: outcome.token,
+                                                      parentServiceRequestId: outcome.parentServiceRequestID, joined: true),
+                                           status: .created)
         }
     }
 
-    static func validate(_ body: Body) throws -> NewRequest {
+    static func validate(_ body: Body, actor: String) throws -> NewRequest {
         guard let code = body.serviceCode?.trimmingASCIIWhitespace(), !code.isEmpty else {
             throw APIError.badRequest("service_code is required")
         }
+        try TextCheck.singleLine(code, field: "service_code")
         let description = body.description ?? ""
-        guard description.count <= 4_000 else { throw APIError.badRequest("description is \(description.count) characters; at most 4000") }
+        try TextCheck.multiLine(description, field: "description", maxLength: 4_000)
         switch (body.lat, body.long) {
         case (nil, nil): break
         case let (lat?, long?):
@@ -89,16 +121,74 @@ struct IntakeRoutes {
         default: throw APIError.badRequest("lat and long go together: send both or neither")
         }
         let address = body.address?.trimmingASCIIWhitespace()
-        if body.lat == nil, address?.isEmpty ?? true {
-            throw APIError.badRequest("a location is required: lat and long, or address")
+        if body.lat == nil, body.addressId == nil, address?.isEmpty ?? true {
+            throw APIError.badRequest("a location is required: lat and long, address_id, or address")
         }
-        if let address { try GeocodeRoutes.check(address) }
-        let hasRequester = [body.firstName, body.lastName, body.email, body.phone].contains { !($0 ?? "").isEmpty }
+        if let address, !address.isEmpty { try GeocodeRoutes.check(address) }
+        let media = body.mediaUrl ?? ""
+        try Open311Body.checkMediaURL(media)
+        var attributes: [String: [String]] = [:]
+        for (code, value) in body.attributes ?? [:] {
+            let values = value.scalars
+            for v in values { try TextCheck.multiLine(v, field: "attributes.\(code.prefix(40))", maxLength: ServiceAttribute.maxValueLength) }
+            attributes[code] = values
+        }
         return NewRequest(
-            serviceCode: code, description: description, longitude: body.long, latitude: body.lat, address: address,
-            channel: body.channel ?? "api",
-            requester: hasRequester
-                ? .init(firstName: body.firstName ?? "", lastName: body.lastName ?? "", email: body.email ?? "", phone: body.phone ?? "")
-                : nil)
+            serviceCode: code, description: description, longitude: body.long, latitude: body.lat,
+            addressID: body.lat == nil ? body.addressId : nil, address: address?.isEmpty == true ? nil : address,
+            channel: try channel(body.channel), requester: try requester(body.firstName, body.lastName, body.email, body.phone),
+            attributes: attributes, mediaURL: media, actor: actor)
+    }
+
+    static func channel(_ text: String?) throws -> String {
+        let channel = text?.trimmingASCIIWhitespace() ?? ""
+        guard channel.count <= 40 else { throw APIError.badRequest("channel is longer than 40 characters") }
+        try TextCheck.singleLine(channel, field: "channel")
+        return channel.isEmpty ? "api" : channel
+    }
+
+    /// The caller's name and contacts, each one line of at most 200 characters; nil when none.
+    static func requester(_ first: String?, _ last: String?, _ email: String?, _ phone: String?) throws -> PreparedIntake.Requester? {
+        let fields = [("first_name", first), ("last_name", last), ("email", email), ("phone", phone)]
+        for (name, value) in fields {
+            guard let value else { continue }
+            guard value.count <= 200 else { throw APIError.badRequest("\(name) is longer than 200 characters") }
+            try TextCheck.singleLine(value, field: name)
+        }
+        if let email, !email.isEmpty, !email.contains("@") { throw APIError.badRequest("email is not an email address") }
+        guard fields.contains(where: { !($0.1 ?? "").isEmpty }) else { return nil }
+        return .init(firstName: first ?? "", lastName: last ?? "", email: email ?? "", phone: phone ?? "")
+    }
+
+    /// Intake's refusals as HTTP: 422 for a request that reads fine but cannot be taken, 404 and
+    /// 409 for a join to a missing or closed case.
+    static func mapIntakeErrors<T>(_ body: () async throws -> T) async throws -> T {
+        do { return try await body() } catch let error as IntakeError {
+            throw APIError.unprocessable(error.description)
+        } catch let error as StoreError {
+            switch error {
+            case .notFound(let m): throw APIError.notFound(m)
+            case .conflict(let m): throw APIError.conflict(m)
+            default: throw error
+            }
+        }
+    }
+}
+
+/// JSON bodies of Samespot's own endpoints: snake_case keys, a size limit, and a 400 that shows
+/// what a body should look like.
+enum JSONBody {
+    static func decode<T: Decodable>(_ request: Request, limit: Int, example: String) async throws -> T {
+        let buffer: ByteBuffer
+        do { buffer = try await request.body.collect(upTo: limit) } catch {
+            throw APIError(.contentTooLarge, "the body is larger than \(limit / 1024) KiB")
+        }
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        // No body at all reads as an empty object: every field of some bodies is optional.
+        let data = buffer.readableBytes == 0 ? Data("{}".utf8) : Data(buffer: buffer)
+        do { return try decoder.decode(T.self, from: data) } catch {
+            throw APIError.badRequest("the body must be JSON like \(example)")
+        }
     }
 }

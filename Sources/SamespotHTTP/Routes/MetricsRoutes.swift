@@ -5,8 +5,8 @@ import Prometheus
 struct MetricsRoutes {
     let registry: PrometheusCollectorRegistry
 
-    func register(on router: Router<BasicRequestContext>) {
-        router.get("/metrics") { _, _ -> Response in
+    func register(on api: APIRouter) {
+        api.get("/metrics") { _, _ in
             Response(
                 status: .ok,
                 headers: [.contentType: "text/plain; version=0.0.4"],

@@ -22,25 +22,45 @@ public enum SamespotServer {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metricsRegistry))
     }()
 
-    public static func buildRouter(settings: ServerSettings, database: Database, indexes: CityIndexes) throws -> Router<BasicRequestContext> {
-        let router = Router()
-        // Logs name the method, path and status; never the query string, which may carry an address.
+    public static func buildRouter(settings: ServerSettings, database: Database, indexes: CityIndexes,
+                                   registry: RouteRegistry = RouteRegistry()) throws -> Router<SamespotRequestContext> {
+        let router = Router(context: SamespotRequestContext.self)
+        // Logs and metrics name the method, path and status; never the query string (it may
+        // carry an address) nor a key.
         router.add(middleware: MetricsMiddleware())
-        HealthRoutes(database: database, settings: settings).register(on: router)
-        MetricsRoutes(registry: metricsRegistry).register(on: router)
-        GeocodeRoutes(indexes: indexes).register(on: router)
-        let intake = IntakeService(indexes: indexes, projections: try ProjectionPool(targetEPSG: settings.city.metricEPSG),
-                                   store: IntakeStore(database: database))
-        IntakeRoutes(intake: intake).register(on: router)
-        CaseRoutes(cases: CaseStore(database: database), rules: RuleStore(database: database)).register(on: router)
+        let keys = APIKeyResolver(store: APIKeyStore(database: database))
+        router.add(middleware: UnexpectedErrorMiddleware())
+        router.add(middleware: APIKeyMiddleware(keys: keys))
+        let api = APIRouter(router: router, registry: registry)
+        let projections = try ProjectionPool(targetEPSG: settings.city.metricEPSG)
+        let clock = CityClock(timeZoneIdentifier: settings.city.timeZone)
+        let intake = IntakeService(indexes: indexes, projections: projections,
+                                   store: IntakeStore(database: database, city: settings.city))
+        let clusters = ClusterService(store: ClusterPointStore(database: database))
+        let wardSets = WardSetResolver(indexes: indexes)
+
+        HealthRoutes(database: database, settings: settings).register(on: api)
+        MetricsRoutes(registry: metricsRegistry).register(on: api)
+        OpenAPIRoutes().register(on: api)
+        Open311Routes(indexes: indexes, intake: intake, requests: RequestQueryStore(database: database), keys: keys, clock: clock)
+            .register(on: api)
+        GeocodeRoutes(indexes: indexes).register(on: api)
+        IntakeRoutes(intake: intake).register(on: api)
+        MatchRoutes(matches: MatchService(indexes: indexes, projections: projections, store: NearbyStore(database: database)), clock: clock)
+            .register(on: api)
+        ClusterRoutes(clusters: clusters, indexes: indexes, wardSets: wardSets, clock: clock).register(on: api)
+        WardRoutes(reports: WardReportStore(database: database), clusters: clusters, indexes: indexes, wardSets: wardSets, clock: clock)
+            .register(on: api)
+        CaseRoutes(cases: CaseStore(database: database), rules: RuleStore(database: database), indexes: indexes).register(on: api)
+        ServiceRoutes(catalog: CatalogStore(database: database), indexes: indexes).register(on: api)
         return router
     }
 
     /// - Parameter database: a `Database` whose client nobody else runs: the application runs it.
     public static func buildApplication(
-        settings: ServerSettings, database: Database, indexes: CityIndexes, logger: Logger
+        settings: ServerSettings, database: Database, indexes: CityIndexes, logger: Logger, registry: RouteRegistry = RouteRegistry()
     ) throws -> some ApplicationProtocol {
-        let router = try buildRouter(settings: settings, database: database, indexes: indexes)
+        let router = try buildRouter(settings: settings, database: database, indexes: indexes, registry: registry)
         return Application(
             router: router,
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "Samespot"),

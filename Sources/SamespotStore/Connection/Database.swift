@@ -52,12 +52,14 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
     case migration(String)
     case importFailed(String)
     case notFound(String)
+    /// The action conflicts with the state of what it acts on (a join to a closed case).
+    case conflict(String)
 
     public var description: String {
         switch self {
         case .unreachable(let url, let detail):
             return "cannot reach PostgreSQL at \(url): is it running (scripts/pg start)? (\(detail))"
-        case .migration(let message), .importFailed(let message), .notFound(let message):
+        case .migration(let message), .importFailed(let message), .notFound(let message), .conflict(let message):
             return message
         }
     }

@@ -51,6 +51,18 @@ public struct ReferenceDataImporter: Sendable {
         return ImportSummary(kind: "intersections", rowsRead: corners.count, rowsWritten: rows.count)
     }
 
+    /// Replaces the city's holidays (days with no deadline); future requests' deadlines skip them.
+    public func importHolidays(csv bytes: [UInt8], file: String, replace: Bool = true) async throws -> ImportSummary {
+        let days: [HolidayRecord] = try Self.parse(bytes, file: file, progress: nil, HolidayRecord.init(row:))
+        var seen = Set<CivilDate>()
+        for day in days where !seen.insert(day.date).inserted {
+            throw ImportError(file: file, message: "\(day.date) appears twice")
+        }
+        try await write(days.map { [$0.date.description, $0.name] }, table: "holidays", replace: replace, progress: nil,
+                        columns: ["day", "name"])
+        return ImportSummary(kind: "holidays", rowsRead: days.count, rowsWritten: days.count)
+    }
+
     /// Reads and checks every row; the first bad one stops the import with its line number.
     static func parse<Record>(_ bytes: [UInt8], file: String, progress: ImportProgress?,
                               _ make: (CSVRow) throws(CSVRowError) -> Record) throws -> [Record] {

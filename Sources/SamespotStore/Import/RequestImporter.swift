@@ -37,14 +37,19 @@ public struct RequestImporter: Sendable {
         for record in records where !seen.insert(record.serviceRequestID).inserted {
             throw ImportError(file: file, message: "line \(record.line): \(record.serviceRequestID) appears twice in the file")
         }
-        let rows = try stagingRows(records)
         let logger = database.logger
+        var holidays = Set<CivilDate>()
+        for try await day in try await database.client.query("SELECT day::text FROM holidays", logger: logger).decode(String.self) {
+            if let date = CivilDate(parsing: day) { holidays.insert(date) }
+        }
+        let rows = try stagingRows(records, calendar: BusinessCalendar(holidays: holidays))
         let timeZone = city.timeZone
         var types: [String: (name: String, department: String)] = [:]
         for record in records where types[record.serviceCode] == nil {
             types[record.serviceCode] = (record.serviceName, record.department)
         }
         let codes = Array(types.keys), names = codes.map { types[$0]!.name }, departments = codes.map { types[$0]!.department }
+        let aboutAPlace = names.map { DedupDefaults.isAboutAPlace(serviceName: $0) }
 
         // An unknown zone name fails here, before any row is written. (Rows are read to the
         // end: PostgresNIO reports a query's error when its rows are consumed.)
@@ -55,8 +60,8 @@ public struct RequestImporter: Sendable {
         }
         let inserted: Int = try await database.client.withTransaction(logger: logger) { connection in
             try await connection.query("""
-                INSERT INTO service_types (service_code, service_name, department)
-                SELECT * FROM unnest(\(codes)::text[], \(names)::text[], \(departments)::text[])
+                INSERT INTO service_types (service_code, service_name, department, about_a_spot)
+                SELECT * FROM unnest(\(codes)::text[], \(names)::text[], \(departments)::text[], \(aboutAPlace)::bool[])
                 ON CONFLICT (service_code) DO NOTHING
                 """, logger: logger)
             try await connection.query("""
@@ -65,13 +70,15 @@ public struct RequestImporter: Sendable {
                     description text, channel text, department text, requested_local timestamp, has_time boolean,
                     updated_local timestamp, closed_local timestamp, address text, zip_code text,
                     longitude double precision, latitude double precision, x_m double precision, y_m double precision,
-                    city_duplicate boolean, city_parent_id text, city_ward text, source text
+                    city_duplicate boolean, city_parent_id text, city_ward text, source text,
+                    acknowledge_by date, respond_by date
                 ) ON COMMIT DROP
                 """, logger: logger)
             try await CopyWriter.copy(rows, into: "import_requests", columns: [
                 "line", "service_request_id", "service_code", "status", "city_status", "description", "channel",
                 "department", "requested_local", "has_time", "updated_local", "closed_local", "address", "zip_code",
                 "longitude", "latitude", "x_m", "y_m", "city_duplicate", "city_parent_id", "city_ward", "source",
+                "acknowledge_by", "respond_by",
             ], on: connection, logger: logger) { done in progress?("writing", done, rows.count) }
             let result = try await connection.query("""
                 WITH new_rows AS (
@@ -79,7 +86,7 @@ public struct RequestImporter: Sendable {
                         service_request_id, service_code, status, city_status, description, channel, department,
                         requested_at, requested_at_precision, updated_at, closed_at, address, zip_code,
                         longitude, latitude, location_precision, x_m, y_m, source,
-                        city_duplicate, city_parent_id, city_ward)
+                        city_duplicate, city_parent_id, city_ward, acknowledged_at, acknowledge_due_at, respond_due_at)
                     SELECT service_request_id, service_code, status, city_status, description, channel, department,
                         requested_local AT TIME ZONE \(timeZone),
                         CASE WHEN has_time THEN 'time' ELSE 'day' END,
@@ -87,7 +94,11 @@ public struct RequestImporter: Sendable {
                         closed_local AT TIME ZONE \(timeZone),
                         address, zip_code, longitude, latitude,
                         CASE WHEN longitude IS NULL THEN 'none' ELSE 'caller' END,
-                        x_m, y_m, source, city_duplicate, city_parent_id, city_ward
+                        x_m, y_m, source, city_duplicate, city_parent_id, city_ward,
+                        -- The file shows no acknowledgement of its own: past "open" counts as one.
+                        CASE WHEN status <> 'open' THEN coalesce(closed_local, updated_local, requested_local) AT TIME ZONE \(timeZone) END,
+                        (acknowledge_by + 1)::timestamp AT TIME ZONE \(timeZone),
+                        (respond_by + 1)::timestamp AT TIME ZONE \(timeZone)
                     FROM import_requests ORDER BY line
                     ON CONFLICT (service_request_id) DO NOTHING
                     RETURNING request_id, status, city_status, requested_at, closed_at
@@ -114,9 +125,12 @@ public struct RequestImporter: Sendable {
         return ImportSummary(kind: "requests", rowsRead: records.count, rowsWritten: inserted)
     }
 
-    private func stagingRows(_ records: [CityRequestRecord]) throws -> [[String?]] {
+    /// One staging row per record; the deadlines are the end of the n-th business day after the
+    /// day the request came in (`BusinessCalendar`), as intake sets them.
+    private func stagingRows(_ records: [CityRequestRecord], calendar: BusinessCalendar) throws -> [[String?]] {
         try projections.withProjection { projection in
             records.map { r in
+                let day = CivilDate(year: r.requestedAt.year, month: r.requestedAt.month, day: r.requestedAt.day)
                 var x: String? = nil, y: String? = nil
                 if let lon = r.longitude, let lat = r.latitude, let p = projection.forwardMetres(longitude: lon, latitude: lat) {
                     x = String(p.x); y = String(p.y)
@@ -127,6 +141,8 @@ public struct RequestImporter: Sendable {
                     r.updatedAt?.isoLocal, r.closedAt?.isoLocal, r.address, r.zipCode,
                     r.longitude.map { String($0) }, r.latitude.map { String($0) }, x, y,
                     r.cityDuplicate ? "t" : "f", r.cityParentID, r.cityWard, "import",
+                    calendar.dueDate(after: day, businessDays: ServiceStandard.acknowledgeBusinessDays).description,
+                    calendar.dueDate(after: day, businessDays: ServiceStandard.respondBusinessDays).description,
                 ]
             }
         }

@@ -10,6 +10,7 @@ public enum SampleCity {
         ("wards-2023.geojson", "chicago-2023", "2023-05-15", nil),
     ]
     public static let requestsFile = "requests-2021-01-01.csv"
+    public static let holidaysFile = "holidays.csv"
     public static let city = CitySettings(timeZone: "America/Chicago", metricEPSG: 26971)
 
     /// Loads every file of `directory` into a migrated database; returns what each import did.
@@ -30,6 +31,8 @@ public enum SampleCity {
         summaries.append(try await reference.importStreets(csv: try bytes("streets.csv"), file: "streets.csv"))
         summaries.append(try await reference.importIntersections(
             csv: try bytes("intersections.csv"), file: "intersections.csv", progress: progress?("intersections")))
+        // Before the requests: their deadlines skip the city's holidays.
+        summaries.append(try await reference.importHolidays(csv: try bytes(holidaysFile), file: holidaysFile))
         let wards = WardSetStore(database: db)
         for set in wardSets {
             summaries.append(try await wards.importGeoJSON(

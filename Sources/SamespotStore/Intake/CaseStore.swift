@@ -12,12 +12,15 @@ public struct CaseDetail: Sendable, Codable {
         public var distanceM: Double?
         public var ageSeconds: Double
         public var score: Double
+        /// `engine` (at intake), `staff` (by hand) or `join` (a caller added at intake).
+        public var kind: String
         public var decidedBy: String
         public var decidedAt: Date
         public var revertedAt: Date?
     }
     public struct HistoryEntry: Sendable, Codable { public var status: String; public var at: Date; public var actor: String; public var note: String }
     public struct AuditEntry: Sendable, Codable { public var action: String; public var actor: String; public var at: Date; public var details: String }
+    public struct Note: Sendable, Codable { public var author: String; public var body: String; public var `public`: Bool; public var at: Date }
 
     public var serviceRequestId: String
     public var serviceCode: String
@@ -33,9 +36,15 @@ public struct CaseDetail: Sendable, Codable {
     public var parentServiceRequestId: String?
     public var childCount: Int
     public var priority: Int
+    public var acknowledgeDueAt: Date?
+    public var respondDueAt: Date?
+    public var acknowledgedAt: Date?
+    public var closedAt: Date?
+    public var ward: String?
     public var children: [Child]
     public var decisions: [Decision]
     public var history: [HistoryEntry]
+    public var notes: [Note]
     public var audit: [AuditEntry]
 }
 
@@ -55,26 +64,33 @@ public struct CaseStore: Sendable {
         }
     }
 
-    public func detail(_ tracking: String) async throws -> CaseDetail {
+    /// - Parameter wardSetID: the set whose ward the answer names.
+    public func detail(_ tracking: String, wardSetID: Int? = nil) async throws -> CaseDetail {
         let logger = database.logger
         let rows = try await database.client.query("""
             SELECT r.request_id, r.service_request_id, r.service_code, r.status, r.status_notes, r.description, r.address,
                    r.latitude, r.longitude, r.location_precision, r.requested_at, r.updated_at, p.service_request_id,
-                   r.child_count, r.priority
+                   r.child_count, r.priority, r.acknowledge_due_at, r.respond_due_at, r.acknowledged_at, r.closed_at, w.ward
             FROM service_requests r LEFT JOIN service_requests p ON p.request_id = r.parent_request_id
+            LEFT JOIN request_wards w ON w.request_id = r.request_id AND w.ward_set_id = \(wardSetID)
             WHERE r.service_request_id = \(tracking)
             """, logger: logger)
         var found: CaseDetail?
         var requestID: Int64 = 0
         for try await row in rows {
-            let (id, number, code, status, notes, description, address, lat, lon, precision, requested, updated, parent, children, priority) =
-                try row.decode((Int64, String, String, String, String, String, String, Double?, Double?, String, Date, Date, String?, Int, Int).self)
-            requestID = id
-            found = CaseDetail(serviceRequestId: number, serviceCode: code, status: status, statusNotes: notes,
-                               description: description, address: address, latitude: lat, longitude: lon,
-                               locationPrecision: precision, requestedAt: requested, updatedAt: updated,
-                               parentServiceRequestId: parent, childCount: children, priority: priority,
-                               children: [], decisions: [], history: [], audit: [])
+            let c = row.makeRandomAccess()
+            requestID = try c[0].decode(Int64.self)
+            found = CaseDetail(
+                serviceRequestId: try c[1].decode(String.self), serviceCode: try c[2].decode(String.self),
+                status: try c[3].decode(String.self), statusNotes: try c[4].decode(String.self),
+                description: try c[5].decode(String.self), address: try c[6].decode(String.self),
+                latitude: try c[7].decode(Double?.self), longitude: try c[8].decode(Double?.self),
+                locationPrecision: try c[9].decode(String.self), requestedAt: try c[10].decode(Date.self),
+                updatedAt: try c[11].decode(Date.self), parentServiceRequestId: try c[12].decode(String?.self),
+                childCount: try c[13].decode(Int.self), priority: try c[14].decode(Int.self),
+                acknowledgeDueAt: try c[15].decode(Date?.self), respondDueAt: try c[16].decode(Date?.self),
+                acknowledgedAt: try c[17].decode(Date?.self), closedAt: try c[18].decode(Date?.self), ward: try c[19].decode(String?.self),
+                children: [], decisions: [], history: [], notes: [], audit: [])
         }
         guard var detail = found else { throw CaseError.notFound("no case \(tracking)") }
         for try await (number, status, at) in try await database.client.query("""
@@ -82,13 +98,18 @@ public struct CaseStore: Sendable {
             """, logger: logger).decode((String, String, Date).self) {
             detail.children.append(.init(serviceRequestId: number, status: status, requestedAt: at))
         }
-        for try await (parent, distance, age, score, by, at, reverted) in try await database.client.query("""
-            SELECT p.service_request_id, d.distance_m, d.age_seconds, d.score, d.decided_by, d.decided_at, d.reverted_at
+        for try await (parent, distance, age, score, kind, by, at, reverted) in try await database.client.query("""
+            SELECT p.service_request_id, d.distance_m, d.age_seconds, d.score, d.kind, d.decided_by, d.decided_at, d.reverted_at
             FROM dedup_decisions d JOIN service_requests p ON p.request_id = d.parent_request_id
             WHERE d.request_id = \(requestID) ORDER BY d.decided_at
-            """, logger: logger).decode((String, Double?, Double, Double, String, Date, Date?).self) {
+            """, logger: logger).decode((String, Double?, Double, Double, String, String, Date, Date?).self) {
             detail.decisions.append(.init(parentServiceRequestId: parent, distanceM: distance, ageSeconds: age, score: score,
-                                          decidedBy: by, decidedAt: at, revertedAt: reverted))
+                                          kind: kind, decidedBy: by, decidedAt: at, revertedAt: reverted))
+        }
+        for try await (author, body, isPublic, at) in try await database.client.query("""
+            SELECT author, body, public, created_at FROM case_notes WHERE request_id = \(requestID) ORDER BY created_at, note_id
+            """, logger: logger).decode((String, String, Bool, Date).self) {
+            detail.notes.append(.init(author: author, body: body, public: isPublic, at: at))
         }
         for try await (status, at, actor, note) in try await database.client.query("""
             SELECT status, changed_at, actor, note FROM status_history WHERE request_id = \(requestID) ORDER BY changed_at, history_id
@@ -120,9 +141,9 @@ public struct CaseStore: Sendable {
                 WHERE request_id = \(c.id) OR parent_request_id = \(c.id)
                 """, logger: logger)
             try await tx.query("""
-                INSERT INTO dedup_decisions (request_id, parent_request_id, age_seconds, same_address, same_block, score, rule, decided_by)
+                INSERT INTO dedup_decisions (request_id, parent_request_id, age_seconds, same_address, same_block, score, rule, kind, decided_by)
                 SELECT \(c.id), \(p.id), greatest(0, extract(epoch FROM c.requested_at - p.requested_at)), c.address_key <> '' AND c.address_key = p.address_key,
-                       c.block_key <> '' AND c.block_key = p.block_key, 1, '{"by": "staff"}'::jsonb, \(actor)
+                       c.block_key <> '' AND c.block_key = p.block_key, 1, '{"by": "staff"}'::jsonb, 'staff', \(actor)
                 FROM service_requests c, service_requests p WHERE c.request_id = \(c.id) AND p.request_id = \(p.id)
                 """, logger: logger)
             try await Self.recount([p.id, c.id] + (old.map { [$0] } ?? []), tx, logger)
@@ -155,13 +176,15 @@ public struct CaseStore: Sendable {
             let closing = !status.isOpen
             try await tx.query("""
                 UPDATE service_requests SET status = \(status.rawValue), status_notes = \(note), updated_at = now(),
-                       closed_at = CASE WHEN \(closing) THEN now() ELSE NULL END
+                       closed_at = CASE WHEN \(closing) THEN now() ELSE NULL END,
+                       acknowledged_at = CASE WHEN \(status != .open) THEN coalesce(acknowledged_at, now()) ELSE acknowledged_at END
                 WHERE request_id = \(c.id)
                 """, logger: logger)
             let childNote = note.isEmpty ? "same as \(tracking), which this request was merged into" : "\(note) (with \(tracking), which this request was merged into)"
             try await tx.query("""
                 UPDATE service_requests SET status = \(status.rawValue), status_notes = \(childNote), updated_at = now(),
-                       closed_at = CASE WHEN \(closing) THEN now() ELSE NULL END
+                       closed_at = CASE WHEN \(closing) THEN now() ELSE NULL END,
+                       acknowledged_at = CASE WHEN \(status != .open) THEN coalesce(acknowledged_at, now()) ELSE acknowledged_at END
                 WHERE parent_request_id = \(c.id)
                 """, logger: logger)
             try await tx.query("""
@@ -170,6 +193,18 @@ public struct CaseStore: Sendable {
                 FROM service_requests WHERE request_id = \(c.id) OR parent_request_id = \(c.id)
                 """, logger: logger)
             try await Self.audit(c.id, "status", actor, ["status": status.rawValue], tx, logger)
+        }
+    }
+
+    /// Adds a note to a case: internal (staff only) or public (also in Open311's notes).
+    public func addNote(_ tracking: String, body: String, isPublic: Bool, actor: String) async throws {
+        try await transaction { tx, logger in
+            let c = try await Self.lock(tracking, tx, logger)
+            try await tx.query("""
+                INSERT INTO case_notes (request_id, author, body, public) VALUES (\(c.id), \(actor), \(body), \(isPublic))
+                """, logger: logger)
+            try await tx.query("UPDATE service_requests SET updated_at = now() WHERE request_id = \(c.id)", logger: logger)
+            try await Self.audit(c.id, "note", actor, ["public": isPublic ? "true" : "false"], tx, logger)
         }
     }
 

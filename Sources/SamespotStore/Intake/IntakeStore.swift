@@ -3,13 +3,15 @@ import Logging
 import PostgresNIO
 import SamespotCore
 
-/// A request ready to be stored: located, keyed and placed, before the dedup decision.
+/// A request ready to be stored: located, keyed, placed in every ward set, with its type's rule.
 public struct PreparedIntake: Sendable {
     public var serviceCode: String
     public var description: String
     public var channel: String
     public var requester: Requester?
     public var address: String
+    /// The address point it was found at, when it was (Open311 `address_id`).
+    public var addressID: Int64?
     public var addressKey: String
     public var blockKey: String
     public var longitude: Double?
@@ -18,8 +20,15 @@ public struct PreparedIntake: Sendable {
     /// Metres on the city's grid; nil when the location is not precise enough to merge.
     public var x: Double?
     public var y: Double?
-    public var wardSetID: Int?
-    public var ward: String?
+    /// The ward of the point in each boundary set (nil: outside every ward of that set).
+    public var wards: [(setID: Int, ward: String?)]
+    /// Answers to the type's Open311 questions, already checked against its definition.
+    public var attributes: [String: [String]]
+    public var mediaURL: String
+    /// The type's rule in force (from the catalog).
+    public var rule: DedupRule
+    /// Who took the request, for the history and the audit log (never a resident's name).
+    public var actor: String
 
     public struct Requester: Sendable {
         public var firstName: String, lastName: String, email: String, phone: String
@@ -29,12 +38,15 @@ public struct PreparedIntake: Sendable {
     }
 
     public init(serviceCode: String, description: String, channel: String, requester: Requester?, address: String,
-                addressKey: String, blockKey: String, longitude: Double?, latitude: Double?, precision: LocationPrecision,
-                x: Double?, y: Double?, wardSetID: Int?, ward: String?) {
+                addressID: Int64? = nil, addressKey: String, blockKey: String, longitude: Double?, latitude: Double?,
+                precision: LocationPrecision, x: Double?, y: Double?, wards: [(setID: Int, ward: String?)],
+                attributes: [String: [String]] = [:], mediaURL: String = "", rule: DedupRule, actor: String = "intake") {
         self.serviceCode = serviceCode; self.description = description; self.channel = channel
-        self.requester = requester; self.address = address; self.addressKey = addressKey; self.blockKey = blockKey
+        self.requester = requester; self.address = address; self.addressID = addressID
+        self.addressKey = addressKey; self.blockKey = blockKey
         self.longitude = longitude; self.latitude = latitude; self.precision = precision
-        self.x = x; self.y = y; self.wardSetID = wardSetID; self.ward = ward
+        self.x = x; self.y = y; self.wards = wards
+        self.attributes = attributes; self.mediaURL = mediaURL; self.rule = rule; self.actor = actor
     }
 }
 
@@ -42,6 +54,8 @@ public struct PreparedIntake: Sendable {
 public struct IntakeOutcome: Sendable {
     public var requestID: Int64
     public var serviceRequestID: String
+    /// The Open311 token the client can look the request up by.
+    public var token: String
     public var parentRequestID: Int64?
     public var parentServiceRequestID: String?
     public var decision: DedupDecision?
@@ -58,13 +72,18 @@ public struct IntakeOutcome: Sendable {
 /// and merges into it. Exactly one parent, whatever the number of instances; requests for other
 /// spots or types take other locks and do not wait. SERIALIZABLE with retries would also be
 /// correct, but would abort and redo whole intakes under the bursts this is meant for.
+///
+/// Round trips are few on purpose (intake is the hot path): BEGIN, the locks, the clock with
+/// the candidates, one statement that writes everything, COMMIT.
 public struct IntakeStore: Sendable {
     public static let lockCellMetres = 250.0
     public let database: Database
+    public let city: CitySettings
     public let trackingPrefix: String
 
-    public init(database: Database, trackingPrefix: String = "SS") {
+    public init(database: Database, city: CitySettings, trackingPrefix: String = "SS") {
         self.database = database
+        self.city = city
         self.trackingPrefix = trackingPrefix
     }
 
@@ -74,149 +93,239 @@ public struct IntakeStore: Sendable {
 
     public static func cellID(_ c: (Int64, Int64)) -> Int64 { c.0 << 32 ^ (c.1 & 0xFFFF_FFFF) }
 
-    public func rule(for serviceCode: String, on connection: PostgresConnection) async throws -> DedupRule? {
-        let rows = try await connection.query("""
-            SELECT enabled, match_unit, radius_m, window_seconds, open_statuses FROM dedup_rules WHERE service_code = \(serviceCode)
-            """, logger: database.logger)
-        for try await (enabled, unit, radius, window, statuses) in rows.decode((Bool, String, Double, Double, [String]).self) {
-            return DedupRule(serviceCode: serviceCode, radiusMetres: radius, windowDays: window / 86_400,
-                             matchUnit: DedupRule.MatchUnit(rawValue: unit) ?? .distance,
-                             openStatuses: Set(statuses.compactMap(CaseStatus.init(rawValue:))), enabled: enabled)
-        }
-        return nil
+    /// The cells within `radius` metres of a point, as stored in `grid_cell`.
+    public static func cells(around x: Double, _ y: Double, radius: Double) -> [Int64] {
+        let reach = Int64((radius / lockCellMetres).rounded(.up))
+        let c = cell(x: x, y: y)
+        var cells: [Int64] = []
+        for dx in -reach...reach { for dy in -reach...reach { cells.append(cellID((c.0 + dx, c.1 + dy))) } }
+        return cells
     }
 
-    /// The rule for a type with no stored rule: `DedupDefaults` by the type's name.
-    public func defaultRule(for serviceCode: String, on connection: PostgresConnection) async throws -> DedupRule {
-        for try await name in try await connection.query(
-            "SELECT service_name FROM service_types WHERE service_code = \(serviceCode)", logger: database.logger).decode(String.self) {
-            return DedupDefaults.rule(serviceCode: serviceCode, serviceName: name)
-        }
-        return .fallback(serviceCode)
-    }
-
-    public func insert(_ intake: PreparedIntake) async throws -> IntakeOutcome {
-        do {
-            return try await insertInTransaction(intake)
-        } catch let error as PostgresTransactionError {
-            // Our own refusals come out as themselves, not wrapped in the transaction's error.
-            if let own = error.closureError as? StoreError { throw own }
-            throw error
+    public func insert(_ intake: PreparedIntake, calendar: BusinessCalendar) async throws -> IntakeOutcome {
+        try await unwrappingOwnErrors {
+            try await database.client.withTransaction(logger: database.logger) { tx in
+                try await insert(intake, calendar: calendar, on: tx)
+            }
         }
     }
 
-    private func insertInTransaction(_ intake: PreparedIntake) async throws -> IntakeOutcome {
+    private func insert(_ intake: PreparedIntake, calendar: BusinessCalendar, on tx: PostgresConnection) async throws -> IntakeOutcome {
         let logger = database.logger
-        return try await database.client.withTransaction(logger: logger) { tx in
-            let stored = try await rule(for: intake.serviceCode, on: tx)
-            let rule = if let stored { stored } else { try await defaultRule(for: intake.serviceCode, on: tx) }
-            let mergeable = rule.enabled && intake.precision.isPreciseEnoughToMerge
+        let rule = intake.rule
+        let mergeable = rule.enabled && intake.precision.isPreciseEnoughToMerge
 
-            // 1. Lock the spot: its cells (within the radius) and its address and block keys.
-            var lockNames: [String] = []
-            var cells: [Int64] = []
-            if mergeable, let x = intake.x, let y = intake.y {
-                let reach = Int64((rule.radiusMetres / Self.lockCellMetres).rounded(.up))
-                let c = Self.cell(x: x, y: y)
-                for dx in -reach...reach { for dy in -reach...reach { cells.append(Self.cellID((c.0 + dx, c.1 + dy))) } }
-                lockNames += cells.map { "\(intake.serviceCode)|cell|\($0)" }
-            }
-            if mergeable, !intake.addressKey.isEmpty { lockNames.append("\(intake.serviceCode)|address|\(intake.addressKey)") }
-            if mergeable, !intake.blockKey.isEmpty { lockNames.append("\(intake.serviceCode)|block|\(intake.blockKey)") }
-            if !lockNames.isEmpty {
-                try await tx.query("""
-                    SELECT count(pg_advisory_xact_lock(k)) FROM (
-                        SELECT DISTINCT hashtextextended(n, 0) AS k FROM unnest(\(lockNames)::text[]) AS n ORDER BY 1) AS keys
-                    """, logger: logger).drain()
-            }
+        // 1. Lock the spot: its cells (within the radius) and its address and block keys.
+        var lockNames: [String] = []
+        var cells: [Int64] = []
+        if mergeable, let x = intake.x, let y = intake.y {
+            cells = Self.cells(around: x, y, radius: rule.radiusMetres)
+            lockNames += cells.map { "\(intake.serviceCode)|cell|\($0)" }
+        }
+        if mergeable, !intake.addressKey.isEmpty { lockNames.append("\(intake.serviceCode)|address|\(intake.addressKey)") }
+        if mergeable, !intake.blockKey.isEmpty { lockNames.append("\(intake.serviceCode)|block|\(intake.blockKey)") }
+        if !lockNames.isEmpty {
+            try await tx.query("""
+                SELECT count(pg_advisory_xact_lock(k)) FROM (
+                    SELECT DISTINCT hashtextextended(n, 0) AS k FROM unnest(\(lockNames)::text[]) AS n ORDER BY 1) AS keys
+                """, logger: logger).drain()
+        }
 
-            // 2. The candidates: open parents of the type, in the window, at the spot.
-            // The request's time is read *after* the locks: a transaction that began earlier but
-            // waited for the lock must not look older than the case it waited for.
-            var now = 0.0
-            for try await t in try await tx.query("SELECT extract(epoch FROM clock_timestamp())::float8", logger: logger).decode(Double.self) { now = t }
-            var decision: DedupDecision?
-            if mergeable {
-                let openStatuses = rule.openStatuses.map(\.rawValue)
-                let rows = try await tx.query("""
-                    SELECT request_id, extract(epoch FROM requested_at)::float8, requested_at_precision = 'day', x_m, y_m,
-                           address_key, block_key
-                    FROM service_requests
-                    WHERE service_code = \(intake.serviceCode) AND parent_request_id IS NULL
-                      AND status = ANY(\(openStatuses)::text[])
-                      AND requested_at >= to_timestamp(\(now)) - make_interval(secs => \(rule.windowSeconds))
-                      AND (grid_cell = ANY(\(cells)::bigint[])
-                           OR (address_key <> '' AND address_key = \(intake.addressKey))
-                           OR (block_key <> '' AND block_key = \(intake.blockKey)))
-                    """, logger: logger)
-                var candidates: [DedupCase] = []
-                for try await (id, at, dateOnly, x, y, addressKey, blockKey) in rows.decode(
-                    (Int64, Double, Bool, Double?, Double?, String, String).self) {
-                    candidates.append(DedupCase(id: Int(id), serviceCode: intake.serviceCode, requestedAt: at, dateOnly: dateOnly,
-                                                closedAt: nil, x: x, y: y, addressKey: addressKey, blockKey: blockKey))
+        // 2. The clock and the candidates (open parents of the type, in the window, at the
+        // spot), in one statement. The request's time is read *after* the locks: a transaction
+        // that began earlier but waited for the lock must not look older than the case it waited for.
+        let openStatuses = rule.openStatuses.map(\.rawValue)
+        let rows = try await tx.query("""
+            WITH clock AS (SELECT clock_timestamp() AS now)
+            SELECT extract(epoch FROM clock.now)::float8, (clock.now AT TIME ZONE \(city.timeZone))::date::text,
+                   c.request_id, extract(epoch FROM c.requested_at)::float8, c.requested_at_precision = 'day', c.x_m, c.y_m,
+                   c.address_key, c.block_key
+            FROM clock LEFT JOIN LATERAL (
+                SELECT * FROM service_requests
+                WHERE \(mergeable) AND service_code = \(intake.serviceCode) AND parent_request_id IS NULL
+                  AND status = ANY(\(openStatuses)::text[])
+                  AND requested_at >= clock.now - make_interval(secs => \(rule.windowSeconds))
+                  AND (grid_cell = ANY(\(cells)::bigint[])
+                       OR (address_key <> '' AND address_key = \(intake.addressKey))
+                       OR (block_key <> '' AND block_key = \(intake.blockKey)))
+            ) c ON true
+            """, logger: logger)
+        var now = 0.0, today = ""
+        var candidates: [DedupCase] = []
+        for try await (clock, localDate, id, at, dateOnly, x, y, addressKey, blockKey) in rows.decode(
+            (Double, String, Int64?, Double?, Bool?, Double?, Double?, String?, String?).self) {
+            now = clock; today = localDate
+            if let id, let at {
+                candidates.append(DedupCase(id: Int(id), serviceCode: intake.serviceCode, requestedAt: at, dateOnly: dateOnly ?? false,
+                                            closedAt: nil, x: x, y: y, addressKey: addressKey ?? "", blockKey: blockKey ?? ""))
+            }
+        }
+        var decision: DedupDecision?
+        if mergeable {
+            let me = DedupCase(id: -1, serviceCode: intake.serviceCode, requestedAt: now, dateOnly: false, closedAt: nil,
+                               x: intake.x, y: intake.y, addressKey: intake.addressKey, blockKey: intake.blockKey)
+            decision = DedupScorer.decide(me, candidates: candidates, rule: rule)
+        }
+        let link = decision.map { d in
+            ParentLink(parentID: Int64(d.parentID), kind: "engine", distance: d.distanceMetres, ageSeconds: d.ageSeconds,
+                       sameAddress: d.sameAddress, sameBlock: d.sameBlock, score: d.score,
+                       ruleJSON: String(decoding: (try? JSONEncoder().encode(d.rule)) ?? Data("{}".utf8), as: UTF8.self))
+        }
+        var outcome = try await write(intake, now: now, today: today, calendar: calendar, parent: link, on: tx)
+        outcome.decision = decision
+        return outcome
+    }
+
+    /// What `join` needs from the caller: who they are and what they add.
+    public struct JoiningCaller: Sendable {
+        public var requester: PreparedIntake.Requester?
+        public var description: String
+        public var channel: String
+        public var actor: String
+        public init(requester: PreparedIntake.Requester?, description: String, channel: String, actor: String) {
+            self.requester = requester; self.description = description; self.channel = channel; self.actor = actor
+        }
+    }
+
+    /// Adds a caller to an open case as a child with a tracking number of its own ("already
+    /// reported" at intake): the same type and place as the case's family root, which it then
+    /// follows. Counted as a deflected duplicate (decision kind `join`).
+    public func join(_ tracking: String, caller: JoiningCaller, calendar: BusinessCalendar) async throws -> IntakeOutcome {
+        try await unwrappingOwnErrors {
+            try await database.client.withTransaction(logger: database.logger) { tx in
+                let logger = database.logger
+                // The case and its family root, locked so a close or an unmerge cannot cross the join.
+                var root: (id: Int64, tracking: String, code: String, status: String, requestedAt: Double, address: String,
+                           addressID: Int64?, addressKey: String, blockKey: String, lon: Double?, lat: Double?,
+                           precision: String, x: Double?, y: Double?)?
+                for try await row in try await tx.query("""
+                    SELECT p.request_id, p.service_request_id, p.service_code, p.status, extract(epoch FROM p.requested_at)::float8,
+                           p.address, p.address_id, p.address_key, p.block_key, p.longitude, p.latitude, p.location_precision, p.x_m, p.y_m
+                    FROM service_requests c JOIN service_requests p ON p.request_id = coalesce(c.parent_request_id, c.request_id)
+                    WHERE c.service_request_id = \(tracking)
+                    FOR UPDATE OF p
+                    """, logger: logger).decode((Int64, String, String, String, Double, String, Int64?, String, String, Double?, Double?,
+                                                 String, Double?, Double?).self) {
+                    root = row
                 }
-                let me = DedupCase(id: -1, serviceCode: intake.serviceCode, requestedAt: now, dateOnly: false, closedAt: nil,
-                                   x: intake.x, y: intake.y, addressKey: intake.addressKey, blockKey: intake.blockKey)
-                decision = DedupScorer.decide(me, candidates: candidates, rule: rule)
+                guard let root else { throw StoreError.notFound("no case \(tracking)") }
+                guard CaseStatus(rawValue: root.status)?.isOpen ?? false else {
+                    throw StoreError.conflict("\(root.tracking) is \(root.status): a caller can join an open case only; take a new request instead")
+                }
+                var wards: [(setID: Int, ward: String?)] = []
+                for try await (setID, ward) in try await tx.query(
+                    "SELECT ward_set_id, ward FROM request_wards WHERE request_id = \(root.id)", logger: logger).decode((Int, String?).self) {
+                    wards.append((setID, ward))
+                }
+                var now = 0.0, today = ""
+                for try await (clock, localDate) in try await tx.query("""
+                    SELECT extract(epoch FROM clock_timestamp())::float8, (clock_timestamp() AT TIME ZONE \(city.timeZone))::date::text
+                    """, logger: logger).decode((Double, String).self) {
+                    now = clock; today = localDate
+                }
+                let intake = PreparedIntake(
+                    serviceCode: root.code, description: caller.description, channel: caller.channel, requester: caller.requester,
+                    address: root.address, addressID: root.addressID, addressKey: root.addressKey, blockKey: root.blockKey,
+                    longitude: root.lon, latitude: root.lat, precision: LocationPrecision(rawValue: root.precision) ?? .none,
+                    x: root.x, y: root.y, wards: wards, rule: .disabled(root.code), actor: caller.actor)
+                let link = ParentLink(parentID: root.id, kind: "join", distance: root.x == nil ? nil : 0,
+                                      ageSeconds: max(0, now - root.requestedAt), sameAddress: !root.addressKey.isEmpty,
+                                      sameBlock: !root.blockKey.isEmpty, score: 1, ruleJSON: #"{"by": "join"}"#)
+                return try await write(intake, now: now, today: today, calendar: calendar, parent: link, on: tx)
             }
+        }
+    }
 
-            // 3. The case itself, its requester, its first status, its ward.
-            var requesterID: Int64?
-            if let r = intake.requester {
-                for try await id in try await tx.query("""
-                    INSERT INTO requesters (first_name, last_name, email, phone)
-                    VALUES (\(r.firstName), \(r.lastName), \(r.email), \(r.phone)) RETURNING requester_id
-                    """, logger: logger).decode(Int64.self) { requesterID = id }
-            }
-            let parentID = decision.map { Int64($0.parentID) }
-            let gridCell = intake.x.flatMap { x in intake.y.map { y in Self.cellID(Self.cell(x: x, y: y)) } }
-            let year = Calendar(identifier: .gregorian).component(.year, from: Date(timeIntervalSince1970: now)) % 100
-            let prefix = "\(trackingPrefix)\(year < 10 ? "0" : "")\(year)-"
-            var requestID: Int64 = 0, tracking = ""
-            for try await (id, number) in try await tx.query("""
+    // MARK: The one write
+
+    /// Why a new case has a parent, as stored in `dedup_decisions`.
+    struct ParentLink {
+        var parentID: Int64
+        var kind: String
+        var distance: Double?
+        var ageSeconds: Double
+        var sameAddress: Bool
+        var sameBlock: Bool
+        var score: Double
+        var ruleJSON: String
+    }
+
+    /// Writes the case, its requester, first status, wards, answers, the merge with the
+    /// parent's count and priority (a repeat is an escalation), and the audit row: one statement.
+    private func write(_ intake: PreparedIntake, now: Double, today: String, calendar: BusinessCalendar, parent: ParentLink?,
+                       on tx: PostgresConnection) async throws -> IntakeOutcome {
+        let requester = intake.requester
+        let year = Calendar(identifier: .gregorian).component(.year, from: Date(timeIntervalSince1970: now)) % 100
+        let prefix = "\(trackingPrefix)\(year < 10 ? "0" : "")\(year)-"
+        let gridCell = intake.x.flatMap { x in intake.y.map { y in Self.cellID(Self.cell(x: x, y: y)) } }
+        // Deadlines: the end of the n-th business day after the day the request came in.
+        let day = CivilDate(parsing: today) ?? CivilDate(dayNumber: Int(now / 86_400))
+        let acknowledgeBy = calendar.dueDate(after: day, businessDays: ServiceStandard.acknowledgeBusinessDays).description
+        let respondBy = calendar.dueDate(after: day, businessDays: ServiceStandard.respondBusinessDays).description
+        let attributesJSON = String(decoding: try JSONEncoder().encode(intake.attributes), as: UTF8.self)
+        let action = switch parent?.kind { case "join": "joined"; case .some: "created_as_duplicate"; case nil: "created" }
+        let rows = try await tx.query("""
+            WITH who AS (
+                INSERT INTO requesters (first_name, last_name, email, phone)
+                SELECT \(requester?.firstName ?? ""), \(requester?.lastName ?? ""), \(requester?.email ?? ""), \(requester?.phone ?? "")
+                WHERE \(requester != nil)
+                RETURNING requester_id
+            ), sr AS (
                 INSERT INTO service_requests (
                     service_request_id, service_code, status, description, channel, department, requester_id,
-                    requested_at, updated_at, address, longitude, latitude, location_precision, x_m, y_m,
-                    parent_request_id, source, address_key, block_key, grid_cell)
-                SELECT \(prefix) || lpad(nextval('tracking_number_seq')::text, 8, '0'), \(intake.serviceCode), 'open',
-                       \(intake.description), \(intake.channel), t.department, \(requesterID), to_timestamp(\(now)), to_timestamp(\(now)),
-                       \(intake.address), \(intake.longitude), \(intake.latitude), \(intake.precision.rawValue), \(intake.x), \(intake.y),
-                       \(parentID), 'api', \(intake.addressKey), \(intake.blockKey), \(gridCell)
+                    requested_at, updated_at, address, address_id, longitude, latitude, location_precision, x_m, y_m,
+                    parent_request_id, source, address_key, block_key, grid_cell, media_url, acknowledge_due_at, respond_due_at)
+                SELECT \(prefix) || lpad(nextval('tracking_number_seq')::text, 8, '0'), t.service_code, 'open',
+                       \(intake.description), \(intake.channel), t.department, (SELECT requester_id FROM who),
+                       to_timestamp(\(now)), to_timestamp(\(now)), \(intake.address), \(intake.addressID)::int8,
+                       \(intake.longitude)::float8, \(intake.latitude)::float8, \(intake.precision.rawValue), \(intake.x)::float8, \(intake.y)::float8,
+                       \(parent?.parentID)::int8, 'api', \(intake.addressKey), \(intake.blockKey), \(gridCell)::int8, \(intake.mediaURL),
+                       (\(acknowledgeBy)::date + 1)::timestamp AT TIME ZONE \(city.timeZone),
+                       (\(respondBy)::date + 1)::timestamp AT TIME ZONE \(city.timeZone)
                 FROM service_types t WHERE t.service_code = \(intake.serviceCode)
-                RETURNING request_id, service_request_id
-                """, logger: logger).decode((Int64, String).self) {
-                requestID = id; tracking = number
-            }
-            guard requestID != 0 else { throw StoreError.notFound("unknown service_code \(intake.serviceCode)") }
-            try await tx.query("""
+                RETURNING request_id, service_request_id, token, requested_at
+            ), history AS (
                 INSERT INTO status_history (request_id, status, changed_at, actor, note)
-                VALUES (\(requestID), 'open', to_timestamp(\(now)), 'intake', 'received')
-                """, logger: logger)
-            if let setID = intake.wardSetID {
-                try await tx.query("INSERT INTO request_wards (request_id, ward_set_id, ward) VALUES (\(requestID), \(setID), \(intake.ward))",
-                                   logger: logger)
-            }
-
-            // 4. The merge: the decision, the parent's count and priority (a repeat is an escalation), the audit.
-            var parentTracking: String?
-            if let d = decision, let parentID {
-                let ruleJSON = String(decoding: try JSONEncoder().encode(d.rule), as: UTF8.self)
-                try await tx.query("""
-                    INSERT INTO dedup_decisions (request_id, parent_request_id, distance_m, age_seconds, same_address, same_block, score, rule)
-                    VALUES (\(requestID), \(parentID), \(d.distanceMetres), \(d.ageSeconds), \(d.sameAddress), \(d.sameBlock), \(d.score), \(ruleJSON)::jsonb)
-                    """, logger: logger)
-                for try await number in try await tx.query("""
-                    UPDATE service_requests SET child_count = child_count + 1, priority = priority + 1, updated_at = now()
-                    WHERE request_id = \(parentID) RETURNING service_request_id
-                    """, logger: logger).decode(String.self) { parentTracking = number }
-            }
-            let details = decision.map { "{\"parent_request_id\": \($0.parentID)}" } ?? "{}"
-            try await tx.query("""
+                SELECT request_id, 'open', requested_at, \(intake.actor), 'received' FROM sr
+            ), placed AS (
+                INSERT INTO request_wards (request_id, ward_set_id, ward)
+                SELECT sr.request_id, w.set_id, nullif(w.ward, '')
+                FROM sr, unnest(\(intake.wards.map { Int64($0.setID) })::int8[], \(intake.wards.map { $0.ward ?? "" })::text[]) AS w(set_id, ward)
+            ), answers AS (
+                INSERT INTO request_attributes (request_id, code, answers)
+                SELECT sr.request_id, a.key, ARRAY(SELECT jsonb_array_elements_text(a.value))
+                FROM sr, jsonb_each(\(attributesJSON)::jsonb) AS a
+            ), decision AS (
+                INSERT INTO dedup_decisions (request_id, parent_request_id, distance_m, age_seconds, same_address, same_block, score, rule, kind, decided_by)
+                SELECT sr.request_id, \(parent?.parentID)::int8, \(parent?.distance)::float8, \(parent?.ageSeconds ?? 0), \(parent?.sameAddress ?? false),
+                       \(parent?.sameBlock ?? false), \(parent?.score ?? 0), \(parent?.ruleJSON ?? "{}")::jsonb, \(parent?.kind ?? "engine"),
+                       CASE WHEN \(parent?.kind ?? "engine") = 'engine' THEN 'engine' ELSE \(intake.actor) END
+                FROM sr WHERE \(parent != nil)
+            ), parent AS (
+                UPDATE service_requests SET child_count = child_count + 1, priority = priority + 1, updated_at = to_timestamp(\(now))
+                WHERE request_id = \(parent?.parentID)::int8 AND EXISTS (SELECT 1 FROM sr)
+                RETURNING service_request_id
+            ), audit AS (
                 INSERT INTO audit_log (request_id, action, actor, details)
-                VALUES (\(requestID), \(decision == nil ? "created" : "created_as_duplicate"), 'intake', \(details)::jsonb)
-                """, logger: logger)
-            return IntakeOutcome(requestID: requestID, serviceRequestID: tracking, parentRequestID: parentID,
-                                 parentServiceRequestID: parentTracking, decision: decision, rule: rule)
+                SELECT request_id, \(action), \(intake.actor), jsonb_strip_nulls(jsonb_build_object('parent_request_id', \(parent?.parentID)::int8))
+                FROM sr
+            )
+            SELECT sr.request_id, sr.service_request_id, sr.token::text, (SELECT service_request_id FROM parent) FROM sr
+            """, logger: database.logger)
+        for try await (id, number, token, parentNumber) in rows.decode((Int64, String, String, String?).self) {
+            return IntakeOutcome(requestID: id, serviceRequestID: number, token: token, parentRequestID: parent?.parentID,
+                                 parentServiceRequestID: parentNumber, decision: nil, rule: intake.rule)
+        }
+        throw StoreError.notFound("unknown service_code \(intake.serviceCode)")
+    }
+
+    /// Our own refusals come out as themselves, not wrapped in the transaction's error.
+    private func unwrappingOwnErrors<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as PostgresTransactionError {
+            if let own = error.closureError as? StoreError { throw own }
+            throw error
         }
     }
 }

@@ -6,17 +6,12 @@ public struct RuleStore: Sendable {
     public let database: Database
     public init(database: Database) { self.database = database }
 
-    /// The type's stored rule, or the fallback (with `stored` false) when it has none.
+    /// The type's rule in force, and whether it is stored (rather than the default for its name).
     public func rule(for code: String) async throws -> (rule: DedupRule, stored: Bool) {
-        let known = try await database.client.query("SELECT 1 FROM service_types WHERE service_code = \(code)", logger: database.logger)
-        var exists = false
-        for try await _ in known { exists = true }
-        guard exists else { throw StoreError.notFound("unknown service_code \(code)") }
-        let intake = IntakeStore(database: database)
-        return try await database.client.withConnection { connection in
-            if let stored = try await intake.rule(for: code, on: connection) { return (stored, true) }
-            return (try await intake.defaultRule(for: code, on: connection), false)
+        guard let type = try await CatalogStore(database: database).type(code) else {
+            throw StoreError.notFound("unknown service_code \(code)")
         }
+        return (type.rule, type.ruleIsStored)
     }
 
     public func save(_ rule: DedupRule, actor: String) async throws {
@@ -33,5 +28,6 @@ public struct RuleStore: Sendable {
         var saved = false
         for try await _ in rows { saved = true }
         guard saved else { throw StoreError.notFound("unknown service_code \(rule.serviceCode)") }
+        try await CatalogStore(database: database).notifyChanged()
     }
 }

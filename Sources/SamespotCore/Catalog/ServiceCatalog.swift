@@ -1,0 +1,49 @@
+/// What residents can report: a type, the department that answers it, the questions it asks,
+/// and the dedup rule in force for it.
+public struct ServiceType: Sendable, Equatable {
+    public var code: String
+    public var name: String
+    public var description: String
+    public var department: String
+    public var group: String
+    public var keywords: [String]
+    /// Public answers round the location of sensitive types to the block (about 100 m).
+    public var sensitive: Bool
+    /// false for calls that are not about a spot to fix (information, noise): never merged by
+    /// default, never a hotspot, never "already reported".
+    public var aboutAPlace: Bool
+    public var active: Bool
+    public var attributes: [ServiceAttribute]
+    /// The rule in force: the stored one, or the default for the type's name.
+    public var rule: DedupRule
+    /// Whether `rule` is stored (edited by staff) rather than the default.
+    public var ruleIsStored: Bool
+
+    public init(code: String, name: String, description: String = "", department: String = "", group: String = "",
+                keywords: [String] = [], sensitive: Bool = false, aboutAPlace: Bool = true, active: Bool = true,
+                attributes: [ServiceAttribute] = [],
+                rule: DedupRule, ruleIsStored: Bool = false) {
+        self.code = code; self.name = name; self.description = description; self.department = department
+        self.group = group; self.keywords = keywords; self.sensitive = sensitive; self.aboutAPlace = aboutAPlace; self.active = active
+        self.attributes = attributes; self.rule = rule; self.ruleIsStored = ruleIsStored
+    }
+}
+
+/// The city's service types and business calendar, loaded from PostgreSQL and held by each
+/// instance; reloaded when staff edit a rule or a type (PostgreSQL stays the source of truth).
+public struct ServiceCatalog: Sendable, Equatable {
+    public var types: [String: ServiceType]
+    public var calendar: BusinessCalendar
+
+    public init(types: [ServiceType], calendar: BusinessCalendar) {
+        self.types = Dictionary(types.map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first })
+        self.calendar = calendar
+    }
+
+    public static let empty = ServiceCatalog(types: [], calendar: BusinessCalendar())
+
+    /// Types in a stable order: by group, then name.
+    public var sortedTypes: [ServiceType] {
+        types.values.sorted { ($0.group, $0.name, $0.code) < ($1.group, $1.name, $1.code) }
+    }
+}

@@ -1,0 +1,146 @@
+import Foundation
+import Hummingbird
+import SamespotCore
+import SamespotService
+import SamespotStore
+
+/// The body of an Open311 POST: the spec's form encoding, or the same fields as a JSON object
+/// (`"attribute": {"code": "value" | ["a", "b"]}` or `"attribute[code]"` keys).
+enum Open311Body {
+    static let maxBodyBytes = 1 << 20
+
+    static func pairs(of request: Request) async throws -> [(key: String, value: String)] {
+        let buffer: ByteBuffer
+        do { buffer = try await request.body.collect(upTo: maxBodyBytes) } catch {
+            throw APIError.badRequest("the body is larger than \(maxBodyBytes / 1024) KiB")
+        }
+        let bytes = Array(buffer: buffer)
+        let type = request.headers[.contentType]?.lowercased() ?? ""
+        if type.hasPrefix("application/json") {
+            return try jsonPairs(bytes)
+        }
+        if type.hasPrefix("multipart/") {
+            throw APIError.badRequest("send the request form-encoded (application/x-www-form-urlencoded) or as JSON; give a photo as media_url")
+        }
+        do { return try FormURLEncoded.parse(bytes) } catch {
+            throw APIError.badRequest(error.message)
+        }
+    }
+
+    private static func jsonPairs(_ bytes: [UInt8]) throws -> [(key: String, value: String)] {
+        guard let object = try? JSONDecoder().decode([String: JSONField].self, from: Data(bytes)) else {
+            throw APIError.badRequest(#"the body must be a JSON object such as {"service_code": "…", "lat": 41.88, "long": -87.63}"#)
+        }
+        var pairs: [(key: String, value: String)] = []
+        for (key, value) in object.sorted(by: { $0.key < $1.key }) {
+            if key == "attribute", case .object(let attributes) = value {
+                for (code, answer) in attributes.sorted(by: { $0.key < $1.key }) {
+                    for v in answer.scalars { pairs.append(("attribute[\(code)]", v)) }
+                }
+            } else {
+                for v in value.scalars { pairs.append((key, v)) }
+            }
+        }
+        return pairs
+    }
+
+    /// A JSON value of an Open311 body, read as the text the form encoding would have carried.
+    indirect enum JSONField: Decodable {
+        case scalar(String), list([JSONField]), object([String: JSONField]), null
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if c.decodeNil() { self = .null }
+            else if let b = try? c.decode(Bool.self) { self = .scalar(b ? "true" : "false") }
+            else if let d = try? c.decode(Double.self) { self = .scalar(d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(d)) }
+            else if let s = try? c.decode(String.self) { self = .scalar(s) }
+            else if let l = try? c.decode([JSONField].self) { self = .list(l) }
+            else { self = .object(try c.decode([String: JSONField].self)) }
+        }
+
+        var scalars: [String] {
+            switch self {
+            case .scalar(let s): return [s]
+            case .list(let items): return items.flatMap(\.scalars)
+            case .object, .null: return []
+            }
+        }
+    }
+
+    /// The fields by name: the first value of each.
+    struct Fields {
+        let pairs: [(key: String, value: String)]
+        private let first: [String: String]
+
+        init(_ pairs: [(key: String, value: String)]) {
+            self.pairs = pairs
+            var first: [String: String] = [:]
+            for (k, v) in pairs where first[k] == nil { first[k] = v }
+            self.first = first
+        }
+
+        /// Trimmed, nil when absent or empty.
+        func first(_ name: String) -> String? {
+            guard let v = first[name]?.trimmingCharacters(in: .whitespaces), !v.isEmpty else { return nil }
+            return v
+        }
+
+        /// As sent (descriptions keep their line breaks and spaces).
+        func raw(_ name: String) -> String? { first[name] }
+    }
+
+    /// Checks the fields and builds the request intake takes. Unknown fields are ignored
+    /// (`jurisdiction_id`, `device_id`, `account_id`, …), as are location ids clients use for
+    /// "no pin" (`address_id=#NOTPINPOINTED#`).
+    static func newRequest(_ form: Fields, actor: String) throws -> NewRequest {
+        guard let code = form.first("service_code") else { throw APIError.badRequest("service_code is required") }
+        try TextCheck.singleLine(code, field: "service_code")
+        let lat = try coordinate(form.first("lat"), "lat", -90...90)
+        let long = try coordinate(form.first("long"), "long", -180...180)
+        guard (lat == nil) == (long == nil) else { throw APIError.badRequest("lat and long go together: send both or neither") }
+        let addressID = form.first("address_id").flatMap { Int64($0) }.flatMap { $0 > 0 ? $0 : nil }
+        let address = form.first("address_string")
+        if let address { try GeocodeRoutes.check(address) }
+        guard lat != nil || addressID != nil || address != nil else {
+            throw APIError.badRequest("a location is required: lat and long, address_string or address_id")
+        }
+        let description = form.raw("description") ?? ""
+        try TextCheck.multiLine(description, field: "description", maxLength: 4_000)
+        var person: [String: String] = [:]
+        for field in ["first_name", "last_name", "email", "phone"] {
+            guard let value = form.first(field) else { continue }
+            guard value.count <= 200 else { throw APIError.badRequest("\(field) is longer than 200 characters") }
+            try TextCheck.singleLine(value, field: field)
+            person[field] = value
+        }
+        if let email = person["email"], !email.contains("@") { throw APIError.badRequest("email is not an email address") }
+        let media = form.first("media_url") ?? ""
+        try checkMediaURL(media)
+        let attributes = FormURLEncoded.attributes(form.pairs)
+        for (code, values) in attributes {
+            for value in values { try TextCheck.multiLine(value, field: "attribute[\(code.prefix(40))]", maxLength: ServiceAttribute.maxValueLength) }
+        }
+        return NewRequest(
+            serviceCode: code, description: description, longitude: long, latitude: lat, addressID: lat == nil ? addressID : nil,
+            address: address, channel: "open311",
+            requester: person.isEmpty ? nil : .init(firstName: person["first_name"] ?? "", lastName: person["last_name"] ?? "",
+                                                    email: person["email"] ?? "", phone: person["phone"] ?? ""),
+            attributes: attributes, mediaURL: media, actor: actor)
+    }
+
+    /// A photo's address: http(s), one line, at most 2,000 characters; empty means none.
+    static func checkMediaURL(_ media: String) throws {
+        guard !media.isEmpty else { return }
+        let oneLine = !media.unicodeScalars.contains { $0.properties.generalCategory == .control }
+        guard media.count <= 2_000, oneLine, media.hasPrefix("http://") || media.hasPrefix("https://"), URL(string: media) != nil else {
+            throw APIError.badRequest("media_url must be an http or https address of at most 2000 characters")
+        }
+    }
+
+    private static func coordinate(_ text: String?, _ name: String, _ range: ClosedRange<Double>) throws -> Double? {
+        guard let text else { return nil }
+        guard let value = Double(text), value.isFinite else { throw APIError.badRequest("\(name)=\(text.prefix(40)) is not a number") }
+        guard range.contains(value) else { throw APIError.badRequest("\(name) must be in \(Int(range.lowerBound))…\(Int(range.upperBound))") }
+        return value
+    }
+}

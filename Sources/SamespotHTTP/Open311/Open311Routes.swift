@@ -1,0 +1,211 @@
+import Foundation
+import Hummingbird
+import SamespotCore
+import SamespotService
+import SamespotStore
+
+/// Open311 GeoReport v2 under `/open311/v2/`, in XML (the spec's mandatory format) and JSON,
+/// chosen by the path's extension, so resident apps and city tools written for the spec work
+/// unchanged. Errors are the spec's list of `{code, description}`: 404 for a missing resource,
+/// 403 for a missing or bad `api_key`, 400 for the rest.
+struct Open311Routes {
+    let indexes: CityIndexes
+    let intake: IntakeService
+    let requests: RequestQueryStore
+    let keys: APIKeyResolver
+    let clock: CityClock
+
+    static let base = "/open311/v2"
+    static let specification = "http://wiki.open311.org/GeoReport_v2"
+    /// When this API's shape last changed (discovery's `changeset`).
+    static let changeset = "2026-11-23T00:00:00Z"
+
+    func register(on api: APIRouter) {
+        for format in Open311Format.allCases {
+            let ext = format.rawValue
+            api.get("\(Self.base)/discovery.\(ext)") { request, context in
+                try await Self.read(format, context) { discovery(request) }
+            }
+            api.get("\(Self.base)/services.\(ext)") { _, context in
+                try await Self.read(format, context) {
+                    Open311Document(root: "services", node: .list(item: "service", indexes.catalog.sortedTypes.filter(\.active).map(Open311Coding.service)))
+                }
+            }
+            api.get("\(Self.base)/services/{code}.\(ext)") { _, context in
+                try await Self.read(format, context) {
+                    let code = try context.parameters.require("code")
+                    guard let type = try await intake.serviceType(code), type.active else {
+                        throw APIError.notFound("no service with service_code \(code): see services.\(ext)")
+                    }
+                    return Open311Document(root: "service_definition", node: Open311Coding.definition(type))
+                }
+            }
+            api.get("\(Self.base)/requests.\(ext)") { request, context in
+                try await Self.read(format, context) { try await list(request, context) }
+            }
+            api.post("\(Self.base)/requests.\(ext)") { request, context in
+                try await Self.answer(format) { try await submit(request, context) }
+            }
+            api.get("\(Self.base)/requests/{id}.\(ext)") { request, context in
+                try await Self.read(format, context) {
+                    let id = try context.parameters.require("id")
+                    let found = try await requests.list(RequestFilter(serviceRequestIDs: [id], limit: 1),
+                                                        wardSetID: indexes.snapshot.wardSet?.id, withNotes: try Self.extensions(request))
+                    guard !found.isEmpty else { throw APIError.notFound("no service request \(id)") }
+                    return Open311Document(root: "service_requests", node: .list(item: "request", found.map {
+                        Open311Coding.request($0, clock: clock, publicView: Self.publicView(context), extensions: (try? Self.extensions(request)) ?? false)
+                    }))
+                }
+            }
+            api.get("\(Self.base)/tokens/{token}.\(ext)") { _, context in
+                try await Self.read(format, context) {
+                    let token = try context.parameters.require("token")
+                    guard let found = try await requests.byToken(token) else { throw APIError.notFound("no request for token \(token.prefix(64))") }
+                    return Open311Document(root: "service_requests", node: .list(item: "request", [
+                        .object([("service_request_id", .text(found.serviceRequestID)), ("token", .text(found.token))]),
+                    ]))
+                }
+            }
+        }
+    }
+
+    // MARK: Endpoints
+
+    private func discovery(_ request: Request) -> Open311Document {
+        let host = request.head.authority ?? "localhost"
+        return Open311Document(root: "discovery", node: .object([
+            ("changeset", .text(Self.changeset)),
+            ("contact", .text("Samespot \(SamespotVersion.current)")),
+            ("key_service", .text("API keys are issued by the city: samespot keys create --role public")),
+            ("endpoints", .list(item: "endpoint", [.object([
+                ("specification", .text(Self.specification)),
+                ("url", .text("http://\(host)\(Self.base)")),
+                ("changeset", .text(Self.changeset)),
+                ("type", .text("production")),
+                ("formats", .list(item: "format", [.text("text/xml"), .text("application/json")])),
+            ])])),
+        ]))
+    }
+
+    private func list(_ request: Request, _ context: SamespotRequestContext) async throws -> Open311Document {
+        let query = QueryParameters(request)
+        var filter = RequestFilter()
+        filter.serviceRequestIDs = try query.list("service_request_id")
+        filter.serviceCodes = try query.list("service_code")
+        if let statuses = try query.list("status") {
+            filter.statuses = try statuses.flatMap { status -> [CaseStatus] in
+                switch status.lowercased() {
+                case "open": return CaseStatus.allCases.filter(\.isOpen)
+                case "closed": return CaseStatus.allCases.filter { !$0.isOpen }
+                default: throw APIError.badRequest("status \(status.prefix(40)) is not open or closed")
+                }
+            }
+        }
+        filter.requestedFrom = try query.date("start_date", clock: clock)
+        filter.requestedTo = try query.date("end_date", clock: clock, endOfDay: true)
+        filter.updatedAfter = try query.date("updated_after", clock: clock)
+        filter.updatedBefore = try query.date("updated_before", clock: clock, endOfDay: true)
+        filter.ward = try query.string("ward")
+        if let from = filter.requestedFrom, let to = filter.requestedTo, to < from {
+            throw APIError.badRequest("end_date is before start_date")
+        }
+        // The spec's default: the last 90 days (and at most 1,000 requests).
+        if filter.serviceRequestIDs == nil, filter.requestedFrom == nil, filter.requestedTo == nil,
+           filter.updatedAfter == nil, filter.updatedBefore == nil {
+            filter.requestedFrom = Date().addingTimeInterval(-90 * 86_400)
+        }
+        let pageSize = try query.int("page_size", in: 1...1_000) ?? 1_000
+        let page = try query.int("page", in: 1...1_000_000) ?? 1
+        filter.limit = pageSize
+        filter.offset = (page - 1) * pageSize
+        let extensions = try Self.extensions(request)
+        let found = try await requests.list(filter, wardSetID: indexes.snapshot.wardSet?.id, withNotes: extensions)
+        let publicView = Self.publicView(context)
+        return Open311Document(root: "service_requests", node: .list(item: "request", found.map {
+            Open311Coding.request($0, clock: clock, publicView: publicView, extensions: extensions)
+        }))
+    }
+
+    private func submit(_ request: Request, _ context: SamespotRequestContext) async throws -> Open311Document {
+        let pairs = try await Open311Body.pairs(of: request)
+        let form = Open311Body.Fields(pairs)
+        // The spec's api_key form field, or the header other Samespot endpoints use.
+        var caller = context.caller
+        if let key = form.first("api_key") { caller = try await keys.caller(forKey: key) }
+        switch caller {
+        case .anonymous: throw APIError.forbidden("api_key is required to post a service request")
+        case .invalidKey: throw APIError.forbidden("api_key is not valid or has been revoked")
+        case .key(let principal):
+            guard principal.can(.submitOpen311) else { throw APIError.forbidden("this api_key may not post service requests") }
+        }
+        let new = try Open311Body.newRequest(form, actor: caller.principal?.actor ?? "open311")
+        let outcome = try await IntakeRoutes.mapIntakeErrors { try await intake.submit(new) }.outcome
+        let notice = outcome.parentServiceRequestID.map {
+            "Already reported: this is being handled with request \($0). You will be told when it is fixed."
+        }
+        return Open311Document(root: "service_requests", node: .list(item: "request", [.object([
+            ("service_request_id", .text(outcome.serviceRequestID)),
+            ("token", .text(outcome.token)),
+            ("service_notice", .text(notice)),
+            ("account_id", .text(nil)),
+        ])]))
+    }
+
+    // MARK: Helpers
+
+    static func extensions(_ request: Request) throws -> Bool {
+        try QueryParameters(request).bool("extensions") ?? false
+    }
+
+    /// Staff who may read cases see sensitive types where they are; everyone else at the block.
+    static func publicView(_ context: SamespotRequestContext) -> Bool {
+        !(context.caller.principal?.can(.readCases) ?? false)
+    }
+
+    /// A read: open to all, but a key that is sent must be valid (the app should learn its key
+    /// is wrong before it posts).
+    static func read(_ format: Open311Format, _ context: SamespotRequestContext,
+                     _ body: () async throws -> Open311Document) async throws -> Response {
+        try await answer(format) {
+            if case .invalidKey = context.caller { throw APIError.forbidden("the API key is not valid or has been revoked") }
+            return try await body()
+        }
+    }
+
+    /// Runs an endpoint and prints its answer in the asked format; errors in the spec's format.
+    static func answer(_ format: Open311Format, _ body: () async throws -> Open311Document) async throws -> Response {
+        do {
+            let document = try await body()
+
+            return Response(status: .ok, headers: [.contentType: format.contentType],
+                            body: .init(byteBuffer: ByteBuffer(string: document.render(format))))
+        } catch let error as APIError {
+            throw Open311Error(error, format: format)
+        }
+    }
+}
+
+/// An Open311 error: `[{"code": 400, "description": "…"}]` or `<errors><error>…`.
+struct Open311Error: Error, HTTPResponseError {
+    var status: HTTPResponse.Status
+    var message: String
+    var format: Open311Format
+
+    /// The spec's statuses: 404 missing, 403 for keys (a missing key too), 400 for the rest.
+    init(_ error: APIError, format: Open311Format) {
+        switch error.status.code {
+        case 404: status = .notFound
+        case 401, 403: status = .forbidden
+        case 400..<500: status = .badRequest
+        default: status = error.status
+        }
+        message = error.message
+        self.format = format
+    }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        let node = Open311Node.list(item: "error", [.object([("code", .integer(status.code)), ("description", .text(message))])])
+        return Response(status: status, headers: [.contentType: format.contentType],
+                        body: .init(byteBuffer: ByteBuffer(string: Open311Document(root: "errors", node: node).render(format))))
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+import Hummingbird
+import SamespotCore
+
+/// Typed reading of a request's query string, each bad value refused with a 400 that names the
+/// parameter and says what it takes. Unknown parameters are ignored, as Open311 clients expect.
+struct QueryParameters {
+    private let values: [Substring: Substring]
+
+    init(_ request: Request) {
+        var values: [Substring: Substring] = [:]
+        // The first of repeated parameters counts.
+        for (key, value) in request.uri.queryParameters where values[key] == nil { values[key] = value }
+        self.values = values
+    }
+
+    /// The text of a parameter, trimmed; nil when absent or empty.
+    func string(_ name: String) throws -> String? {
+        guard let raw = values[Substring(name)] else { return nil }
+        let text = String(raw).trimmingCharacters(in: .whitespaces)
+        if text.isEmpty { return nil }
+        try TextCheck.singleLine(text, field: name)
+        return text
+    }
+
+    /// Whether the parameter was sent at all (perhaps empty).
+    func has(_ name: String) -> Bool { values[Substring(name)] != nil }
+
+    /// Free text such as an address, where a `+` from a form-encoded link means a space.
+    func text(_ name: String) throws -> String? {
+        try string(name).map { $0.replacingOccurrences(of: "+", with: " ") }.flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    func double(_ name: String, in range: ClosedRange<Double>) throws -> Double? {
+        guard let text = try string(name) else { return nil }
+        guard let value = Double(text), value.isFinite else { throw APIError.badRequest("\(name)=\(text.prefix(40)) is not a number") }
+        guard range.contains(value) else {
+            throw APIError.badRequest("\(name)=\(text.prefix(40)) is out of range (\(Self.format(range.lowerBound)) to \(Self.format(range.upperBound)))")
+        }
+        return value
+    }
+
+    func int(_ name: String, in range: ClosedRange<Int>) throws -> Int? {
+        guard let text = try string(name) else { return nil }
+        guard let value = Int(text) else { throw APIError.badRequest("\(name)=\(text.prefix(40)) is not a whole number") }
+        guard range.contains(value) else { throw APIError.badRequest("\(name) must be \(range.lowerBound) to \(range.upperBound)") }
+        return value
+    }
+
+    func bool(_ name: String) throws -> Bool? {
+        guard let text = try string(name)?.lowercased() else { return nil }
+        switch text {
+        case "true", "1", "yes": return true
+        case "false", "0", "no": return false
+        default: throw APIError.badRequest("\(name) must be true or false")
+        }
+    }
+
+    /// A comma-separated list; nil when absent.
+    func list(_ name: String, max: Int = 1_000) throws -> [String]? {
+        guard let text = try string(name) else { return nil }
+        let items = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard items.count <= max else { throw APIError.badRequest("\(name) lists \(items.count) values; at most \(max)") }
+        return items.isEmpty ? nil : items
+    }
+
+    /// A date or date-time (W3C); a date alone is the city's local day: its start, or with
+    /// `endOfDay` its end (the start of the next day), so `end_date=2021-01-01` includes that day.
+    func date(_ name: String, clock: CityClock, endOfDay: Bool = false) throws -> Date? {
+        guard let text = try string(name) else { return nil }
+        guard let parsed = W3CDateTime.parse(text), let date = clock.date(parsed, endOfDay: endOfDay) else {
+            throw APIError.badRequest("\(name)=\(text.prefix(40)) is not a date: use 2021-01-01 or 2021-01-01T09:30:00-06:00")
+        }
+        return date
+    }
+
+    private static func format(_ v: Double) -> String { v == v.rounded() ? String(Int(v)) : String(v) }
+}
+
+/// Checks on text callers send, shared by query strings and bodies.
+enum TextCheck {
+    /// One line: no control characters (PostgreSQL cannot store NUL, and logs and CSV files
+    /// must not be split by a line break hidden in a value).
+    static func singleLine(_ text: String, field: String) throws {
+        if text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            throw APIError.badRequest("\(field) contains control characters (line breaks, tabs, …); send the \(field) on one line")
+        }
+    }
+
+    /// Multi-line text (a description, a note): line breaks and tabs are kept, other control
+    /// characters (NUL among them) are refused.
+    static func multiLine(_ text: String, field: String, maxLength: Int) throws {
+        if text.count > maxLength { throw APIError.badRequest("\(field) is \(text.count) characters; at most \(maxLength)") }
+        let allowed: Set<Unicode.Scalar> = ["\n", "\r", "\t"]
+        if text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && !allowed.contains($0) }) {
+            throw APIError.badRequest("\(field) contains control characters other than line breaks and tabs")
+        }
+    }
+}
+
+/// The city's clock: local dates and times in its zone, and W3C dates with its offset.
+struct CityClock: Sendable {
+    let timeZone: TimeZone
+    private let calendar: Calendar
+    private let w3cStyle: Date.ISO8601FormatStyle
+
+    init(timeZoneIdentifier: String) {
+        timeZone = TimeZone(identifier: timeZoneIdentifier) ?? .gmt
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        self.calendar = calendar
+        // W3C wants the offset with a colon (-06:00); clients that parse strictly skip other forms.
+        w3cStyle = Date.ISO8601FormatStyle(timeZoneSeparator: .colon, timeZone: timeZone)
+    }
+
+    func date(_ value: W3CDateTime, endOfDay: Bool = false) -> Date? {
+        switch value {
+        case .instant(let seconds):
+            return Date(timeIntervalSince1970: seconds)
+        case .local(let t):
+            let components = DateComponents(year: t.year, month: t.month, day: t.day, hour: t.hour, minute: t.minute,
+                                            second: t.second, nanosecond: t.microsecond * 1_000)
+            guard let start = calendar.date(from: components) else { return nil }
+            return endOfDay && !t.hasTimeOfDay ? calendar.date(byAdding: .day, value: 1, to: start) : start
+        }
+    }
+
+    /// "2021-01-01T00:00:09-06:00": W3C with the city's offset, as Open311 clients expect.
+    func w3c(_ date: Date) -> String {
+        date.formatted(w3cStyle)
+    }
+
+    /// The local day of an instant ("2021-01-01").
+    func day(_ date: Date) -> String {
+        let c = calendar.dateComponents([.year, .month, .day], from: date)
+        return CivilDate(year: c.year ?? 1970, month: c.month ?? 1, day: c.day ?? 1).description
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import SamespotCore
+import SamespotStore
+
+/// A hotspot: a DBSCAN cluster of requests, as a planner's map draws it.
+public struct Hotspot: Sendable {
+    public var rank: Int
+    /// Requests in the cluster (problems, or every report with duplicates included).
+    public var count: Int
+    /// Reports behind them: each request and the duplicates merged into it.
+    public var reports: Int
+    public var centroidLongitude: Double
+    public var centroidLatitude: Double
+    /// The convex hull's corners, longitude/latitude, counter-clockwise; fewer than three when
+    /// the cluster's points lie on one line or spot.
+    public var hull: [(longitude: Double, latitude: Double)]
+    /// The most frequent types, most first.
+    public var topTypes: [(serviceCode: String, count: Int)]
+}
+
+public struct HotspotMap: Sendable {
+    public var points: Int
+    public var noise: Int
+    public var clusterCount: Int
+    /// The largest clusters, at most the limit asked.
+    public var hotspots: [Hotspot]
+    public var loadSeconds: Double
+    public var clusterSeconds: Double
+}
+
+/// Hotspot clusters for planners: DBSCAN in the city's metric grid over the requests a filter
+/// picks, read from PostgreSQL each time (the truth, as every instance sees it).
+public struct ClusterService: Sendable {
+    public let store: ClusterPointStore
+    public init(store: ClusterPointStore) { self.store = store }
+
+    public func hotspots(_ filter: ClusterFilter, eps: Double, minPoints: Int, limit: Int) async throws -> HotspotMap {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let points = try await store.points(filter)
+        let loaded = clock.now
+        var map = Self.hotspots(points, eps: eps, minPoints: minPoints, limit: limit)
+        map.loadSeconds = Self.seconds(loaded - start)
+        map.clusterSeconds = Self.seconds(clock.now - loaded)
+        return map
+    }
+
+    /// The clustering and the summaries of the largest clusters, without I/O (the benchmark runs this).
+    public static func hotspots(_ points: ClusterPoints, eps: Double, minPoints: Int, limit: Int) -> HotspotMap {
+        let result = DBSCAN.cluster(x: points.x, y: points.y, eps: eps, minPoints: minPoints)
+        let shown = min(limit, result.clusterCount)
+        var members = [[Int]](repeating: [], count: shown)
+        var noise = 0
+        for (i, label) in result.labels.enumerated() {
+            if label < 0 { noise += 1 } else if label < shown { members[Int(label)].append(i) }
+        }
+        let hotspots = members.enumerated().map { rank, indices in
+            var lon = 0.0, lat = 0.0, reports = 0
+            var byType: [Int32: Int] = [:]
+            for i in indices {
+                lon += points.longitude[i]; lat += points.latitude[i]
+                reports += Int(points.reports[i])
+                byType[points.code[i], default: 0] += 1
+            }
+            let n = Double(indices.count)
+            let hull = ConvexHull.indices(of: indices, x: points.x, y: points.y).map { (points.longitude[$0], points.latitude[$0]) }
+            let top = byType.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(3)
+                .map { (serviceCode: points.codes[Int($0.key)], count: $0.value) }
+            return Hotspot(rank: rank, count: indices.count, reports: reports, centroidLongitude: lon / n, centroidLatitude: lat / n,
+                           hull: hull, topTypes: Array(top))
+        }
+        return HotspotMap(points: points.count, noise: noise, clusterCount: result.clusterCount, hotspots: hotspots,
+                          loadSeconds: 0, clusterSeconds: 0)
+    }
+
+    static func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+}

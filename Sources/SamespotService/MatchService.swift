@@ -1,0 +1,122 @@
+import Foundation
+import SamespotCore
+import SamespotGeo
+import SamespotStore
+
+/// A spot someone is reporting at: where it is, and what address it is, when known.
+public struct Spot: Sendable {
+    public var longitude: Double
+    public var latitude: Double
+    public var precision: LocationPrecision
+    public var address: String?
+    public var addressKey: String
+    public var blockKey: String
+    public var x: Double
+    public var y: Double
+    public var ward: String?
+}
+
+/// An open case near a spot, ranked: would a new report of its type here merge into it?
+public struct Match: Sendable {
+    public var nearby: OpenCaseNearby
+    public var serviceName: String
+    public var sensitive: Bool
+    public var distanceMetres: Double
+    public var ageSeconds: Double
+    /// A new report of the case's type at the spot would become its child under the type's rule.
+    public var wouldMerge: Bool
+    /// The dedup score when it would merge (higher is a better match).
+    public var score: Double?
+    public var sameAddress: Bool
+    public var sameBlock: Bool
+}
+
+public enum SpotError: Error, Sendable, Equatable, CustomStringConvertible {
+    case notPlaced(String)
+    case outsideCity(latitude: Double, longitude: Double)
+
+    public var description: String {
+        switch self {
+        case .notPlaced(let address): return "\(address) could not be placed precisely enough (a street alone is not a spot); send lat and long"
+        case .outsideCity(let lat, let long): return "\(lat), \(long) is outside the city (in no ward)"
+        }
+    }
+}
+
+/// "Already reported": the open cases near a spot, best first. What intake staff see while
+/// they type, and what a resident app shows before a report is sent.
+public struct MatchService: Sendable {
+    public let indexes: CityIndexes
+    public let projections: ProjectionPool
+    public let store: NearbyStore
+
+    public init(indexes: CityIndexes, projections: ProjectionPool, store: NearbyStore) {
+        self.indexes = indexes
+        self.projections = projections
+        self.store = store
+    }
+
+    /// The spot of a typed address (only precise answers: an address point, an interpolated
+    /// number, a corner) or of a point (with the address at its door, if one is within 30 m).
+    public func locate(address: String?, longitude: Double?, latitude: Double?) throws -> Spot {
+        let snapshot = indexes.snapshot
+        var spot: Spot
+        if let longitude, let latitude {
+            let door = snapshot.geocoder.reverse(longitude: longitude, latitude: latitude, maxDistance: 30)
+            spot = Spot(longitude: longitude, latitude: latitude, precision: .caller, address: door?.address,
+                        addressKey: door?.address ?? "", blockKey: door?.block ?? "", x: 0, y: 0)
+        } else if let address {
+            let result = snapshot.geocoder.geocode(address)
+            guard let lon = result.longitude, let lat = result.latitude, result.isPreciseEnoughToMerge else {
+                throw SpotError.notPlaced(String(address.prefix(80)))
+            }
+            let keyed = result.method == .addressPoint || result.method == .interpolated || result.method == .snapped
+            spot = Spot(longitude: lon, latitude: lat, precision: result.precision, address: result.matched,
+                        addressKey: keyed ? result.matched ?? "" : "", blockKey: keyed ? result.block ?? "" : "", x: 0, y: 0)
+        } else {
+            throw SpotError.notPlaced("nothing")
+        }
+        if let wards = snapshot.wards {
+            spot.ward = wards.ward(longitude: spot.longitude, latitude: spot.latitude, context: GEOSContext())
+            guard spot.ward != nil else { throw SpotError.outsideCity(latitude: spot.latitude, longitude: spot.longitude) }
+        }
+        guard let metres = try projections.forwardMetres(longitude: spot.longitude, latitude: spot.latitude) else {
+            throw SpotError.outsideCity(latitude: spot.latitude, longitude: spot.longitude)
+        }
+        (spot.x, spot.y) = (metres.x, metres.y)
+        return spot
+    }
+
+    /// Open cases (not themselves merged) within `radius` metres, of one type or any, best
+    /// first: those a new report would merge into (by score), then the rest by distance.
+    public func matches(at spot: Spot, serviceCode: String?, radius: Double, limit: Int, now: Date = Date()) async throws -> [Match] {
+        let catalog = indexes.catalog
+        let nowSeconds = now.timeIntervalSince1970
+        var found: [Match] = []
+        for c in try await store.openParents(nearX: spot.x, y: spot.y, radius: radius, serviceCode: serviceCode) {
+            let type = catalog.types[c.serviceCode]
+            let distance = ((c.x - spot.x) * (c.x - spot.x) + (c.y - spot.y) * (c.y - spot.y)).squareRoot()
+            let age = max(0, nowSeconds - c.requestedAt.timeIntervalSince1970)
+            var decision: DedupDecision?
+            if let rule = type?.rule {
+                let me = DedupCase(id: -1, serviceCode: c.serviceCode, requestedAt: nowSeconds, dateOnly: false, closedAt: nil,
+                                   x: spot.x, y: spot.y, addressKey: spot.addressKey, blockKey: spot.blockKey)
+                let candidate = DedupCase(id: Int(c.requestID), serviceCode: c.serviceCode, requestedAt: c.requestedAt.timeIntervalSince1970,
+                                          dateOnly: c.dateOnly, closedAt: nil, x: c.x, y: c.y, addressKey: c.addressKey, blockKey: c.blockKey)
+                if rule.openStatuses.contains(c.status) { decision = DedupScorer.decide(me, candidates: [candidate], rule: rule) }
+            }
+            found.append(Match(
+                nearby: c, serviceName: type?.name ?? c.serviceCode, sensitive: type?.sensitive ?? false, distanceMetres: distance,
+                ageSeconds: age, wouldMerge: decision != nil, score: decision?.score,
+                sameAddress: !spot.addressKey.isEmpty && spot.addressKey == c.addressKey,
+                sameBlock: !spot.blockKey.isEmpty && spot.blockKey == c.blockKey))
+        }
+        found.sort { a, b in
+            if a.wouldMerge != b.wouldMerge { return a.wouldMerge }
+            if let sa = a.score, let sb = b.score, sa != sb { return sa > sb }
+            if a.distanceMetres != b.distanceMetres { return a.distanceMetres < b.distanceMetres }
+            return a.nearby.requestID < b.nearby.requestID
+        }
+        return Array(found.prefix(limit))
+    }
+}

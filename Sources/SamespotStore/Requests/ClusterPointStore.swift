@@ -1,0 +1,79 @@
+import Foundation
+import PostgresNIO
+import SamespotCore
+
+/// Which requests a hotspot map draws.
+public struct ClusterFilter: Sendable {
+    public var serviceCodes: [String]?
+    public var statuses: [CaseStatus]?
+    public var from: Date?
+    public var to: Date?
+    public var wardSetID: Int?
+    public var ward: String?
+    /// Count every report (children too), not only the problems (parents and single cases).
+    public var includeDuplicates: Bool
+
+    public init(serviceCodes: [String]? = nil, statuses: [CaseStatus]? = nil, from: Date? = nil, to: Date? = nil,
+                wardSetID: Int? = nil, ward: String? = nil, includeDuplicates: Bool = false) {
+        self.serviceCodes = serviceCodes; self.statuses = statuses; self.from = from; self.to = to
+        self.wardSetID = wardSetID; self.ward = ward; self.includeDuplicates = includeDuplicates
+    }
+}
+
+/// The points to cluster, column by column (metres for the clustering, degrees for the map).
+public struct ClusterPoints: Sendable {
+    public var x: [Double] = []
+    public var y: [Double] = []
+    public var longitude: [Double] = []
+    public var latitude: [Double] = []
+    /// Index into `codes` of each point's service type.
+    public var code: [Int32] = []
+    public var codes: [String] = []
+    /// Reports the point stands for: itself and its merged children.
+    public var reports: [Int32] = []
+
+    public init() {}
+    public var count: Int { x.count }
+}
+
+/// Reads request points for clustering. Only points precise enough to merge are drawn (a
+/// street-level guess would pile unrelated requests onto one spot), and only types about a
+/// place (information calls are filed at the call centre).
+public struct ClusterPointStore: Sendable {
+    public let database: Database
+    public init(database: Database) { self.database = database }
+
+    public func points(_ filter: ClusterFilter) async throws -> ClusterPoints {
+        let precise = LocationPrecision.allCases.filter(\.isPreciseEnoughToMerge).map(\.rawValue)
+        let statuses = filter.statuses?.map(\.rawValue)
+        // One row of arrays, not a million rows: the binary array format decodes far faster.
+        let rows = try await database.client.query("""
+            WITH picked AS (
+                SELECT r.x_m, r.y_m, r.longitude, r.latitude, r.service_code, r.child_count
+                FROM service_requests r JOIN service_types t ON t.service_code = r.service_code AND t.about_a_spot
+                WHERE r.x_m IS NOT NULL AND r.longitude IS NOT NULL AND r.location_precision = ANY(\(precise)::text[])
+                  AND (\(filter.includeDuplicates) OR r.parent_request_id IS NULL)
+                  AND (\(filter.serviceCodes)::text[] IS NULL OR r.service_code = ANY(\(filter.serviceCodes)::text[]))
+                  AND (\(statuses)::text[] IS NULL OR r.status = ANY(\(statuses)::text[]))
+                  AND (\(filter.from)::timestamptz IS NULL OR r.requested_at >= \(filter.from)::timestamptz)
+                  AND (\(filter.to)::timestamptz IS NULL OR r.requested_at < \(filter.to)::timestamptz)
+                  AND (\(filter.ward)::text IS NULL OR EXISTS (
+                        SELECT 1 FROM request_wards w WHERE w.request_id = r.request_id
+                          AND w.ward_set_id = \(filter.wardSetID) AND w.ward = \(filter.ward)::text))
+            ), codes AS (
+                SELECT array_agg(DISTINCT service_code ORDER BY service_code) AS list FROM picked
+            )
+            SELECT coalesce(array_agg(x_m), '{}'), coalesce(array_agg(y_m), '{}'),
+                   coalesce(array_agg(longitude), '{}'), coalesce(array_agg(latitude), '{}'),
+                   coalesce(array_agg(array_position(codes.list, service_code) - 1), '{}'),
+                   coalesce((SELECT list FROM codes), '{}'), coalesce(array_agg(child_count + 1), '{}')
+            FROM picked, codes
+            """, logger: database.logger)
+        var points = ClusterPoints()
+        for try await (x, y, lon, lat, code, codes, reports) in rows.decode(([Double], [Double], [Double], [Double], [Int32], [String], [Int32]).self) {
+            points.x = x; points.y = y; points.longitude = lon; points.latitude = lat
+            points.code = code; points.codes = codes; points.reports = reports
+        }
+        return points
+    }
+}

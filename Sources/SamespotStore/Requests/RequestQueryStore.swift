@@ -1,0 +1,111 @@
+import Foundation
+import PostgresNIO
+import SamespotCore
+
+/// Reads requests for the Open311 API and the ward lists: filtered, newest first, with the
+/// ward in one set and, on demand, their notes.
+public struct RequestQueryStore: Sendable {
+    public let database: Database
+    public init(database: Database) { self.database = database }
+
+    public func list(_ filter: RequestFilter, wardSetID: Int?, withNotes: Bool) async throws -> [RequestRecord] {
+        let byID = filter.serviceRequestIDs
+        // A list of ids overrides every other filter.
+        let codes = byID == nil ? filter.serviceCodes : nil
+        let statuses = byID == nil ? filter.statuses?.map(\.rawValue) : nil
+        let from = byID == nil ? filter.requestedFrom : nil, to = byID == nil ? filter.requestedTo : nil
+        let after = byID == nil ? filter.updatedAfter : nil, before = byID == nil ? filter.updatedBefore : nil
+        let ward = byID == nil ? filter.ward : nil
+        let rows = try await database.client.query("""
+            \(unescaped: Self.select)
+            LEFT JOIN request_wards w ON w.request_id = r.request_id AND w.ward_set_id = \(wardSetID)
+            WHERE (\(byID)::text[] IS NULL OR r.service_request_id = ANY(\(byID)::text[]))
+              AND (\(codes)::text[] IS NULL OR r.service_code = ANY(\(codes)::text[]))
+              AND (\(statuses)::text[] IS NULL OR r.status = ANY(\(statuses)::text[]))
+              AND (\(from)::timestamptz IS NULL OR r.requested_at >= \(from)::timestamptz)
+              AND (\(to)::timestamptz IS NULL OR r.requested_at <= \(to)::timestamptz)
+              AND (\(after)::timestamptz IS NULL OR r.updated_at >= \(after)::timestamptz)
+              AND (\(before)::timestamptz IS NULL OR r.updated_at <= \(before)::timestamptz)
+              AND (\(ward)::text IS NULL OR w.ward = \(ward)::text)
+            ORDER BY r.requested_at DESC, r.request_id DESC
+            LIMIT \(filter.limit) OFFSET \(filter.offset)
+            """, logger: database.logger)
+        var records = try await Self.decode(rows)
+        if withNotes { try await attachNotes(&records) }
+        return records
+    }
+
+    /// The request a token stands for: (token, service_request_id), or nil.
+    public func byToken(_ token: String) async throws -> (token: String, serviceRequestID: String)? {
+        guard UUID(uuidString: token) != nil else { return nil }
+        for try await (t, id) in try await database.client.query("""
+            SELECT token::text, service_request_id FROM service_requests WHERE token = \(token)::uuid
+            """, logger: database.logger).decode((String, String).self) {
+            return (t, id)
+        }
+        return nil
+    }
+
+    // MARK: Rows
+
+    static let select = """
+        SELECT r.request_id, r.service_request_id, r.status, r.status_notes, t.service_name, r.service_code, r.description,
+               r.department, r.requested_at, r.updated_at, r.respond_due_at, r.address, r.address_id, r.zip_code,
+               r.latitude, r.longitude, r.location_precision, r.block_key, r.media_url, r.token::text,
+               p.service_request_id, r.child_count, r.channel, w.ward, t.sensitive
+        FROM service_requests r JOIN service_types t ON t.service_code = r.service_code
+        LEFT JOIN service_requests p ON p.request_id = r.parent_request_id
+        """
+
+    static func decode(_ rows: PostgresRowSequence) async throws -> [RequestRecord] {
+        var records: [RequestRecord] = []
+        for try await row in rows {
+            let c = row.makeRandomAccess()
+            records.append(RequestRecord(
+                requestID: try c[0].decode(Int64.self), serviceRequestID: try c[1].decode(String.self),
+                status: CaseStatus(rawValue: try c[2].decode(String.self)) ?? .open, statusNotes: try c[3].decode(String.self),
+                serviceName: try c[4].decode(String.self), serviceCode: try c[5].decode(String.self),
+                description: try c[6].decode(String.self), department: try c[7].decode(String.self),
+                requestedAt: try c[8].decode(Date.self), updatedAt: try c[9].decode(Date.self),
+                respondDueAt: try c[10].decode(Date?.self), address: try c[11].decode(String.self),
+                addressID: try c[12].decode(Int64?.self), zipCode: try c[13].decode(String.self),
+                latitude: try c[14].decode(Double?.self), longitude: try c[15].decode(Double?.self),
+                locationPrecision: try c[16].decode(String.self), blockKey: try c[17].decode(String.self),
+                mediaURL: try c[18].decode(String.self), token: try c[19].decode(String.self),
+                parentServiceRequestID: try c[20].decode(String?.self), childCount: try c[21].decode(Int.self),
+                channel: try c[22].decode(String.self), ward: try c[23].decode(String?.self), sensitive: try c[24].decode(Bool.self)))
+        }
+        return records
+    }
+
+    /// Status changes, public notes and merged requests of each record, oldest first.
+    func attachNotes(_ records: inout [RequestRecord]) async throws {
+        guard !records.isEmpty else { return }
+        let ids = records.map(\.requestID)
+        var notes: [Int64: [RequestRecord.Note]] = [:]
+        for try await (id, at, status, note) in try await database.client.query("""
+            SELECT request_id, changed_at, status, note FROM status_history WHERE request_id = ANY(\(ids)::bigint[])
+            ORDER BY changed_at, history_id
+            """, logger: database.logger).decode((Int64, Date, String, String).self) {
+            // The summary names Samespot's own status; Open311 clients read `status` for open/closed.
+            notes[id, default: []].append(.init(at: at, kind: .status, summary: "Status: \(status.replacingOccurrences(of: "_", with: " "))",
+                                                description: note))
+        }
+        for try await (id, at, body) in try await database.client.query("""
+            SELECT request_id, created_at, body FROM case_notes WHERE request_id = ANY(\(ids)::bigint[]) AND public
+            ORDER BY created_at, note_id
+            """, logger: database.logger).decode((Int64, Date, String).self) {
+            notes[id, default: []].append(.init(at: at, kind: .note, summary: "Note", description: body))
+        }
+        for try await (parent, at, child) in try await database.client.query("""
+            SELECT parent_request_id, requested_at, service_request_id FROM service_requests
+            WHERE parent_request_id = ANY(\(ids)::bigint[]) ORDER BY requested_at, request_id
+            """, logger: database.logger).decode((Int64, Date, String).self) {
+            notes[parent, default: []].append(.init(at: at, kind: .childRequest, summary: "Duplicate request \(child) merged into this one",
+                                                    description: child))
+        }
+        for i in records.indices {
+            records[i].notes = (notes[records[i].requestID] ?? []).sorted { $0.at < $1.at }
+        }
+    }
+}
