@@ -49,9 +49,11 @@ ALTER TABLE service_requests
     ADD COLUMN respond_due_at timestamptz;
 CREATE UNIQUE INDEX service_requests_token ON service_requests (token);
 CREATE INDEX service_requests_requested ON service_requests (requested_at);
--- "Already reported" near a spot, whatever the type: open parents by grid cell.
-CREATE INDEX service_requests_open_parents_any_cell ON service_requests (grid_cell)
-    WHERE parent_request_id IS NULL AND status IN ('open', 'acknowledged', 'in_progress');
+-- "Already reported" near a spot: open parents, nearest first, by a GiST index on their point
+-- on the city's metric grid (PostgreSQL's own point type: no PostGIS needed). Nearest-first
+-- stays fast however many open cases a busy neighbourhood has.
+CREATE INDEX service_requests_open_parents_point ON service_requests USING gist (point(x_m, y_m))
+    WHERE parent_request_id IS NULL AND status IN ('open', 'acknowledged', 'in_progress') AND x_m IS NOT NULL;
 
 -- Imported cases: acknowledged when the city's file shows them past "open".
 UPDATE service_requests SET acknowledged_at = coalesce(closed_at, updated_at) WHERE status <> 'open';
@@ -78,3 +80,42 @@ CREATE TABLE holidays (
     day   date PRIMARY KEY,
     name  text NOT NULL DEFAULT ''
 );
+
+-- Covered by service_requests_open_parents_cell (service_code first, open parents only): one
+-- index less for every intake to maintain.
+DROP INDEX IF EXISTS service_requests_open;
+
+-- Intake's lock and candidate read in one round trip. The locks come first, in ascending key
+-- order (two intakes never wait on each other in a cycle); the candidate query is a statement of
+-- its own in this VOLATILE function, so under READ COMMITTED it takes its snapshot after the locks
+-- and sees the case of whichever intake held them before. The clock is read after the locks too.
+CREATE FUNCTION samespot_lock_and_candidates(
+    lock_names text[], mergeable boolean, code text, open_statuses text[], window_seconds double precision,
+    cells bigint[], spot_address_key text, spot_block_key text, time_zone text)
+RETURNS TABLE (now_epoch double precision, local_day text, request_id bigint, requested_epoch double precision,
+               date_only boolean, x_m double precision, y_m double precision, address_key text, block_key text)
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    clock timestamptz;
+BEGIN
+    PERFORM pg_advisory_xact_lock(k) FROM (
+        SELECT DISTINCT hashtextextended(n, 0) AS k FROM unnest(lock_names) AS n ORDER BY 1) AS keys;
+    clock := clock_timestamp();
+    RETURN QUERY
+        SELECT extract(epoch FROM clock)::float8, (clock AT TIME ZONE time_zone)::date::text,
+               c.request_id, extract(epoch FROM c.requested_at)::float8, c.requested_at_precision = 'day', c.x_m, c.y_m,
+               c.address_key, c.block_key
+        FROM (SELECT 1) AS one LEFT JOIN LATERAL (
+            SELECT r.request_id, r.requested_at, r.requested_at_precision, r.x_m, r.y_m, r.address_key, r.block_key
+            FROM service_requests r
+            WHERE mergeable AND r.service_code = code AND r.parent_request_id IS NULL
+              -- Written out (not only the rule's list) so the cached plan can use the partial
+              -- indexes on open cases.
+              AND r.status IN ('open', 'acknowledged', 'in_progress') AND r.status = ANY(open_statuses)
+              AND r.requested_at >= clock - make_interval(secs => window_seconds)
+              AND (r.grid_cell = ANY(cells)
+                   OR (r.address_key <> '' AND r.address_key = spot_address_key)
+                   OR (r.block_key <> '' AND r.block_key = spot_block_key))
+        ) c ON true;
+END
+$$;

@@ -46,6 +46,9 @@ public enum SpotError: Error, Sendable, Equatable, CustomStringConvertible {
 /// "Already reported": the open cases near a spot, best first. What intake staff see while
 /// they type, and what a resident app shows before a report is sent.
 public struct MatchService: Sendable {
+    /// Open cases read beyond the limit, to rank.
+    public static let rankingSlack = 40
+
     public let indexes: CityIndexes
     public let projections: ProjectionPool
     public let store: NearbyStore
@@ -93,7 +96,10 @@ public struct MatchService: Sendable {
         let catalog = indexes.catalog
         let nowSeconds = now.timeIntervalSince1970
         var found: [Match] = []
-        for c in try await store.openParents(nearX: spot.x, y: spot.y, radius: radius, serviceCode: serviceCode) {
+        // The nearest few beyond the limit are ranked: a case a new report would merge into lies
+        // within its rule's radius (tens of metres), so it is among them.
+        for c in try await store.openParents(nearX: spot.x, y: spot.y, radius: radius, serviceCode: serviceCode,
+                                             count: limit + Self.rankingSlack) {
             let type = catalog.types[c.serviceCode]
             let distance = ((c.x - spot.x) * (c.x - spot.x) + (c.y - spot.y) * (c.y - spot.y)).squareRoot()
             let age = max(0, nowSeconds - c.requestedAt.timeIntervalSince1970)

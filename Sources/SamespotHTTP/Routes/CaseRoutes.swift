@@ -81,9 +81,10 @@ struct CaseRoutes {
             guard (0...365).contains(body.windowDays) else { throw APIError.unprocessable("window_days must be 0 to 365") }
             var statuses: Set<CaseStatus> = [.open, .acknowledged, .inProgress]
             if let given = body.openStatuses {
-                let parsed = given.compactMap(CaseStatus.init(rawValue:))
+                // A closed case never catches repeats: the list picks among the open statuses.
+                let parsed = given.compactMap(CaseStatus.init(rawValue:)).filter(\.isOpen)
                 guard parsed.count == given.count, !parsed.isEmpty else {
-                    throw APIError.unprocessable("open_statuses must name statuses among \(CaseStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+                    throw APIError.unprocessable("open_statuses must name statuses among \(CaseStatus.allCases.filter(\.isOpen).map(\.rawValue).joined(separator: ", "))")
                 }
                 statuses = Set(parsed)
             }

@@ -4,9 +4,9 @@ import PostgresNIO
 
 /// Streams rows into a table with `COPY … FROM STDIN` (text format): the fastest way into
 /// PostgreSQL, a city's address table in seconds.
-enum CopyWriter {
+public enum CopyWriter {
     /// Sends `rows` (nil is SQL NULL) in chunks of about 1 MB, calling `progress` after each.
-    static func copy(
+    public static func copy(
         _ rows: [[String?]], into table: String, columns: [String],
         on connection: PostgresConnection, logger: Logger,
         progress: (Int) -> Void = { _ in }

@@ -73,8 +73,9 @@ public struct IntakeOutcome: Sendable {
 /// spots or types take other locks and do not wait. SERIALIZABLE with retries would also be
 /// correct, but would abort and redo whole intakes under the bursts this is meant for.
 ///
-/// Round trips are few on purpose (intake is the hot path): BEGIN, the locks, the clock with
-/// the candidates, one statement that writes everything, COMMIT.
+/// Round trips are few on purpose (intake is the hot path): BEGIN, the locks with the clock and
+/// the candidates, one statement that writes everything, COMMIT; both statements are prepared
+/// once per connection.
 public struct IntakeStore: Sendable {
     public static let lockCellMetres = 250.0
     public let database: Database
@@ -115,7 +116,7 @@ public struct IntakeStore: Sendable {
         let rule = intake.rule
         let mergeable = rule.enabled && intake.precision.isPreciseEnoughToMerge
 
-        // 1. Lock the spot: its cells (within the radius) and its address and block keys.
+        // 1. The spot's locks: its cells (within the radius) and its address and block keys.
         var lockNames: [String] = []
         var cells: [Int64] = []
         if mergeable, let x = intake.x, let y = intake.y {
@@ -124,36 +125,17 @@ public struct IntakeStore: Sendable {
         }
         if mergeable, !intake.addressKey.isEmpty { lockNames.append("\(intake.serviceCode)|address|\(intake.addressKey)") }
         if mergeable, !intake.blockKey.isEmpty { lockNames.append("\(intake.serviceCode)|block|\(intake.blockKey)") }
-        if !lockNames.isEmpty {
-            try await tx.query("""
-                SELECT count(pg_advisory_xact_lock(k)) FROM (
-                    SELECT DISTINCT hashtextextended(n, 0) AS k FROM unnest(\(lockNames)::text[]) AS n ORDER BY 1) AS keys
-                """, logger: logger).drain()
-        }
 
-        // 2. The clock and the candidates (open parents of the type, in the window, at the
-        // spot), in one statement. The request's time is read *after* the locks: a transaction
-        // that began earlier but waited for the lock must not look older than the case it waited for.
-        let openStatuses = rule.openStatuses.map(\.rawValue)
-        let rows = try await tx.query("""
-            WITH clock AS (SELECT clock_timestamp() AS now)
-            SELECT extract(epoch FROM clock.now)::float8, (clock.now AT TIME ZONE \(city.timeZone))::date::text,
-                   c.request_id, extract(epoch FROM c.requested_at)::float8, c.requested_at_precision = 'day', c.x_m, c.y_m,
-                   c.address_key, c.block_key
-            FROM clock LEFT JOIN LATERAL (
-                SELECT * FROM service_requests
-                WHERE \(mergeable) AND service_code = \(intake.serviceCode) AND parent_request_id IS NULL
-                  AND status = ANY(\(openStatuses)::text[])
-                  AND requested_at >= clock.now - make_interval(secs => \(rule.windowSeconds))
-                  AND (grid_cell = ANY(\(cells)::bigint[])
-                       OR (address_key <> '' AND address_key = \(intake.addressKey))
-                       OR (block_key <> '' AND block_key = \(intake.blockKey)))
-            ) c ON true
-            """, logger: logger)
+        // 2. The clock and the candidates, read after the locks in the same round trip. The
+        // request's time is read *after* the locks: a transaction that began earlier but waited
+        // for the lock must not look older than the case it waited for.
+        let rows = try await tx.execute(LockAndReadCandidates(
+            lockNames: lockNames, mergeable: mergeable, serviceCode: intake.serviceCode,
+            openStatuses: rule.openStatuses.map(\.rawValue).sorted(), windowSeconds: rule.windowSeconds, cells: cells,
+            addressKey: intake.addressKey, blockKey: intake.blockKey, timeZone: city.timeZone), logger: logger)
         var now = 0.0, today = ""
         var candidates: [DedupCase] = []
-        for try await (clock, localDate, id, at, dateOnly, x, y, addressKey, blockKey) in rows.decode(
-            (Double, String, Int64?, Double?, Bool?, Double?, Double?, String?, String?).self) {
+        for try await (clock, localDate, id, at, dateOnly, x, y, addressKey, blockKey) in rows {
             now = clock; today = localDate
             if let id, let at {
                 candidates.append(DedupCase(id: Int(id), serviceCode: intake.serviceCode, requestedAt: at, dateOnly: dateOnly ?? false,
@@ -239,7 +221,7 @@ public struct IntakeStore: Sendable {
     // MARK: The one write
 
     /// Why a new case has a parent, as stored in `dedup_decisions`.
-    struct ParentLink {
+    struct ParentLink: Sendable {
         var parentID: Int64
         var kind: String
         var distance: Double?
@@ -254,65 +236,17 @@ public struct IntakeStore: Sendable {
     /// parent's count and priority (a repeat is an escalation), and the audit row: one statement.
     private func write(_ intake: PreparedIntake, now: Double, today: String, calendar: BusinessCalendar, parent: ParentLink?,
                        on tx: PostgresConnection) async throws -> IntakeOutcome {
-        let requester = intake.requester
         let year = Calendar(identifier: .gregorian).component(.year, from: Date(timeIntervalSince1970: now)) % 100
-        let prefix = "\(trackingPrefix)\(year < 10 ? "0" : "")\(year)-"
-        let gridCell = intake.x.flatMap { x in intake.y.map { y in Self.cellID(Self.cell(x: x, y: y)) } }
         // Deadlines: the end of the n-th business day after the day the request came in.
         let day = CivilDate(parsing: today) ?? CivilDate(dayNumber: Int(now / 86_400))
-        let acknowledgeBy = calendar.dueDate(after: day, businessDays: ServiceStandard.acknowledgeBusinessDays).description
-        let respondBy = calendar.dueDate(after: day, businessDays: ServiceStandard.respondBusinessDays).description
-        let attributesJSON = String(decoding: try JSONEncoder().encode(intake.attributes), as: UTF8.self)
-        let action = switch parent?.kind { case "join": "joined"; case .some: "created_as_duplicate"; case nil: "created" }
-        let rows = try await tx.query("""
-            WITH who AS (
-                INSERT INTO requesters (first_name, last_name, email, phone)
-                SELECT \(requester?.firstName ?? ""), \(requester?.lastName ?? ""), \(requester?.email ?? ""), \(requester?.phone ?? "")
-                WHERE \(requester != nil)
-                RETURNING requester_id
-            ), sr AS (
-                INSERT INTO service_requests (
-                    service_request_id, service_code, status, description, channel, department, requester_id,
-                    requested_at, updated_at, address, address_id, longitude, latitude, location_precision, x_m, y_m,
-                    parent_request_id, source, address_key, block_key, grid_cell, media_url, acknowledge_due_at, respond_due_at)
-                SELECT \(prefix) || lpad(nextval('tracking_number_seq')::text, 8, '0'), t.service_code, 'open',
-                       \(intake.description), \(intake.channel), t.department, (SELECT requester_id FROM who),
-                       to_timestamp(\(now)), to_timestamp(\(now)), \(intake.address), \(intake.addressID)::int8,
-                       \(intake.longitude)::float8, \(intake.latitude)::float8, \(intake.precision.rawValue), \(intake.x)::float8, \(intake.y)::float8,
-                       \(parent?.parentID)::int8, 'api', \(intake.addressKey), \(intake.blockKey), \(gridCell)::int8, \(intake.mediaURL),
-                       (\(acknowledgeBy)::date + 1)::timestamp AT TIME ZONE \(city.timeZone),
-                       (\(respondBy)::date + 1)::timestamp AT TIME ZONE \(city.timeZone)
-                FROM service_types t WHERE t.service_code = \(intake.serviceCode)
-                RETURNING request_id, service_request_id, token, requested_at
-            ), history AS (
-                INSERT INTO status_history (request_id, status, changed_at, actor, note)
-                SELECT request_id, 'open', requested_at, \(intake.actor), 'received' FROM sr
-            ), placed AS (
-                INSERT INTO request_wards (request_id, ward_set_id, ward)
-                SELECT sr.request_id, w.set_id, nullif(w.ward, '')
-                FROM sr, unnest(\(intake.wards.map { Int64($0.setID) })::int8[], \(intake.wards.map { $0.ward ?? "" })::text[]) AS w(set_id, ward)
-            ), answers AS (
-                INSERT INTO request_attributes (request_id, code, answers)
-                SELECT sr.request_id, a.key, ARRAY(SELECT jsonb_array_elements_text(a.value))
-                FROM sr, jsonb_each(\(attributesJSON)::jsonb) AS a
-            ), decision AS (
-                INSERT INTO dedup_decisions (request_id, parent_request_id, distance_m, age_seconds, same_address, same_block, score, rule, kind, decided_by)
-                SELECT sr.request_id, \(parent?.parentID)::int8, \(parent?.distance)::float8, \(parent?.ageSeconds ?? 0), \(parent?.sameAddress ?? false),
-                       \(parent?.sameBlock ?? false), \(parent?.score ?? 0), \(parent?.ruleJSON ?? "{}")::jsonb, \(parent?.kind ?? "engine"),
-                       CASE WHEN \(parent?.kind ?? "engine") = 'engine' THEN 'engine' ELSE \(intake.actor) END
-                FROM sr WHERE \(parent != nil)
-            ), parent AS (
-                UPDATE service_requests SET child_count = child_count + 1, priority = priority + 1, updated_at = to_timestamp(\(now))
-                WHERE request_id = \(parent?.parentID)::int8 AND EXISTS (SELECT 1 FROM sr)
-                RETURNING service_request_id
-            ), audit AS (
-                INSERT INTO audit_log (request_id, action, actor, details)
-                SELECT request_id, \(action), \(intake.actor), jsonb_strip_nulls(jsonb_build_object('parent_request_id', \(parent?.parentID)::int8))
-                FROM sr
-            )
-            SELECT sr.request_id, sr.service_request_id, sr.token::text, (SELECT service_request_id FROM parent) FROM sr
-            """, logger: database.logger)
-        for try await (id, number, token, parentNumber) in rows.decode((Int64, String, String, String?).self) {
+        let statement = WriteCase(
+            intake: intake, now: now, trackingPrefix: "\(trackingPrefix)\(year < 10 ? "0" : "")\(year)-",
+            gridCell: intake.x.flatMap { x in intake.y.map { y in Self.cellID(Self.cell(x: x, y: y)) } },
+            acknowledgeBy: calendar.dueDate(after: day, businessDays: ServiceStandard.acknowledgeBusinessDays).description,
+            respondBy: calendar.dueDate(after: day, businessDays: ServiceStandard.respondBusinessDays).description,
+            attributesJSON: String(decoding: try JSONEncoder().encode(intake.attributes), as: UTF8.self),
+            parent: parent, timeZone: city.timeZone)
+        for try await (id, number, token, parentNumber) in try await tx.execute(statement, logger: database.logger) {
             return IntakeOutcome(requestID: id, serviceRequestID: number, token: token, parentRequestID: parent?.parentID,
                                  parentServiceRequestID: parentNumber, decision: nil, rule: intake.rule)
         }

@@ -47,27 +47,28 @@ public struct ClusterPointStore: Sendable {
         let precise = LocationPrecision.allCases.filter(\.isPreciseEnoughToMerge).map(\.rawValue)
         let statuses = filter.statuses?.map(\.rawValue)
         // One row of arrays, not a million rows: the binary array format decodes far faster.
+        // One row of arrays, not a million rows (the binary array format decodes far faster),
+        // in one pass; each type is numbered by a join with the (small) type table.
         let rows = try await database.client.query("""
-            WITH picked AS (
-                SELECT r.x_m, r.y_m, r.longitude, r.latitude, r.service_code, r.child_count
-                FROM service_requests r JOIN service_types t ON t.service_code = r.service_code AND t.about_a_spot
-                WHERE r.x_m IS NOT NULL AND r.longitude IS NOT NULL AND r.location_precision = ANY(\(precise)::text[])
-                  AND (\(filter.includeDuplicates) OR r.parent_request_id IS NULL)
-                  AND (\(filter.serviceCodes)::text[] IS NULL OR r.service_code = ANY(\(filter.serviceCodes)::text[]))
-                  AND (\(statuses)::text[] IS NULL OR r.status = ANY(\(statuses)::text[]))
-                  AND (\(filter.from)::timestamptz IS NULL OR r.requested_at >= \(filter.from)::timestamptz)
-                  AND (\(filter.to)::timestamptz IS NULL OR r.requested_at < \(filter.to)::timestamptz)
-                  AND (\(filter.ward)::text IS NULL OR EXISTS (
-                        SELECT 1 FROM request_wards w WHERE w.request_id = r.request_id
-                          AND w.ward_set_id = \(filter.wardSetID) AND w.ward = \(filter.ward)::text))
-            ), codes AS (
-                SELECT array_agg(DISTINCT service_code ORDER BY service_code) AS list FROM picked
+            WITH types AS (
+                SELECT service_code, (row_number() OVER (ORDER BY service_code) - 1)::int4 AS position
+                FROM service_types WHERE about_a_spot
             )
-            SELECT coalesce(array_agg(x_m), '{}'), coalesce(array_agg(y_m), '{}'),
-                   coalesce(array_agg(longitude), '{}'), coalesce(array_agg(latitude), '{}'),
-                   coalesce(array_agg(array_position(codes.list, service_code) - 1), '{}'),
-                   coalesce((SELECT list FROM codes), '{}'), coalesce(array_agg(child_count + 1), '{}')
-            FROM picked, codes
+            SELECT coalesce(array_agg(r.x_m), '{}'), coalesce(array_agg(r.y_m), '{}'),
+                   coalesce(array_agg(r.longitude), '{}'), coalesce(array_agg(r.latitude), '{}'),
+                   coalesce(array_agg(t.position), '{}'),
+                   (SELECT coalesce(array_agg(service_code ORDER BY position), '{}') FROM types),
+                   coalesce(array_agg(r.child_count + 1), '{}')
+            FROM service_requests r JOIN types t ON t.service_code = r.service_code
+            WHERE r.x_m IS NOT NULL AND r.longitude IS NOT NULL AND r.location_precision = ANY(\(precise)::text[])
+              AND (\(filter.includeDuplicates) OR r.parent_request_id IS NULL)
+              AND (\(filter.serviceCodes)::text[] IS NULL OR r.service_code = ANY(\(filter.serviceCodes)::text[]))
+              AND (\(statuses)::text[] IS NULL OR r.status = ANY(\(statuses)::text[]))
+              AND (\(filter.from)::timestamptz IS NULL OR r.requested_at >= \(filter.from)::timestamptz)
+              AND (\(filter.to)::timestamptz IS NULL OR r.requested_at < \(filter.to)::timestamptz)
+              AND (\(filter.ward)::text IS NULL OR EXISTS (
+                    SELECT 1 FROM request_wards w WHERE w.request_id = r.request_id
+                      AND w.ward_set_id = \(filter.wardSetID) AND w.ward = \(filter.ward)::text))
             """, logger: database.logger)
         var points = ClusterPoints()
         for try await (x, y, lon, lat, code, codes, reports) in rows.decode(([Double], [Double], [Double], [Double], [Int32], [String], [Int32]).self) {

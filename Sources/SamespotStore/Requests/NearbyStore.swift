@@ -21,40 +21,64 @@ public struct OpenCaseNearby: Sendable, Equatable {
     public var childCount: Int
 }
 
-/// Open cases by place, read from PostgreSQL (the one truth, shared by every instance) through
-/// the partial index on open parents by grid cell.
+/// Open cases by place, read from PostgreSQL (the one truth, shared by every instance), nearest
+/// first by a k-nearest-neighbour scan of the GiST index on open parents' points: the cost is
+/// that of the few cases read, however many open cases a busy neighbourhood has.
 public struct NearbyStore: Sendable {
     public let database: Database
     public init(database: Database) { self.database = database }
 
-    /// Open cases that are not themselves merged into another, within `radius` metres of (x, y)
-    /// on the city's grid, of one type or of any.
-    public func openParents(nearX x: Double, y: Double, radius: Double, serviceCode: String?) async throws -> [OpenCaseNearby] {
-        let cells = IntakeStore.cells(around: x, y, radius: radius)
-        let rows = try await database.client.query("""
-            SELECT request_id, service_request_id, service_code, status, requested_at, requested_at_precision = 'day',
-                   x_m, y_m, longitude, latitude, address, address_key, block_key, child_count
-            FROM service_requests r
-            WHERE parent_request_id IS NULL AND status IN ('open', 'acknowledged', 'in_progress')
-              AND grid_cell = ANY(\(cells)::bigint[])
-              AND (\(serviceCode)::text IS NULL OR service_code = \(serviceCode)::text)
-              AND x_m IS NOT NULL AND longitude IS NOT NULL
-              AND EXISTS (SELECT 1 FROM service_types t WHERE t.service_code = r.service_code AND t.about_a_spot)
-            """, logger: database.logger)
-        var found: [OpenCaseNearby] = []
-        let r2 = radius * radius
-        for try await row in rows {
-            let c = row.makeRandomAccess()
-            let cx = try c[6].decode(Double.self), cy = try c[7].decode(Double.self)
-            guard (cx - x) * (cx - x) + (cy - y) * (cy - y) <= r2 else { continue }
-            found.append(OpenCaseNearby(
-                requestID: try c[0].decode(Int64.self), serviceRequestID: try c[1].decode(String.self),
-                serviceCode: try c[2].decode(String.self), status: CaseStatus(rawValue: try c[3].decode(String.self)) ?? .open,
-                requestedAt: try c[4].decode(Date.self), dateOnly: try c[5].decode(Bool.self), x: cx, y: cy,
-                longitude: try c[8].decode(Double.self), latitude: try c[9].decode(Double.self),
-                address: try c[10].decode(String.self), addressKey: try c[11].decode(String.self),
-                blockKey: try c[12].decode(String.self), childCount: try c[13].decode(Int.self)))
+    /// The `count` nearest open cases that are not themselves merged into another, of a type
+    /// about a place, within `radius` metres of (x, y) on the city's grid, of one type or any.
+    public func openParents(nearX x: Double, y: Double, radius: Double, serviceCode: String?, count: Int) async throws -> [OpenCaseNearby] {
+        try await database.client.withConnection { connection in
+            var found: [OpenCaseNearby] = []
+            for try await row in try await connection.execute(
+                NearestOpenParents(x: x, y: y, radius: radius, serviceCode: serviceCode, limit: count), logger: database.logger) {
+                found.append(row)
+            }
+            return found
         }
-        return found
+    }
+}
+
+/// Prepared once per connection: matches are asked while intake staff type.
+struct NearestOpenParents: PreparedQuery {
+    typealias Row = OpenCaseNearby
+    var x: Double
+    var y: Double
+    var radius: Double
+    var serviceCode: String?
+    var limit: Int
+
+    static var example: NearestOpenParents { NearestOpenParents(x: 0, y: 0, radius: 0, serviceCode: nil, limit: 0) }
+    /// Nearest first with a LIMIT, then the radius: so PostgreSQL walks the index in distance
+    /// order and stops (a containment test would fetch every case in the circle, then sort).
+    var query: PostgresQuery {
+        """
+        SELECT * FROM (
+            SELECT request_id, service_request_id, service_code, status, requested_at, requested_at_precision = 'day',
+                   x_m, y_m, longitude, latitude, address, address_key, block_key, child_count,
+                   point(x_m, y_m) <-> point(\(x), \(y)) AS distance
+            FROM service_requests r
+            WHERE parent_request_id IS NULL AND status IN ('open', 'acknowledged', 'in_progress') AND x_m IS NOT NULL
+              AND (\(serviceCode)::text IS NULL OR service_code = \(serviceCode)::text)
+              AND longitude IS NOT NULL
+              AND EXISTS (SELECT 1 FROM service_types t WHERE t.service_code = r.service_code AND t.about_a_spot)
+            ORDER BY point(x_m, y_m) <-> point(\(x), \(y))
+            LIMIT \(limit)
+        ) nearest WHERE distance <= \(radius)
+        """
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> OpenCaseNearby {
+        let c = row.makeRandomAccess()
+        return OpenCaseNearby(
+            requestID: try c[0].decode(Int64.self), serviceRequestID: try c[1].decode(String.self),
+            serviceCode: try c[2].decode(String.self), status: CaseStatus(rawValue: try c[3].decode(String.self)) ?? .open,
+            requestedAt: try c[4].decode(Date.self), dateOnly: try c[5].decode(Bool.self), x: try c[6].decode(Double.self),
+            y: try c[7].decode(Double.self), longitude: try c[8].decode(Double.self), latitude: try c[9].decode(Double.self),
+            address: try c[10].decode(String.self), addressKey: try c[11].decode(String.self),
+            blockKey: try c[12].decode(String.self), childCount: try c[13].decode(Int.self))
     }
 }

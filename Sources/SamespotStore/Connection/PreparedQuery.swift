@@ -1,0 +1,18 @@
+import PostgresNIO
+
+/// A query PostgreSQL plans once per connection and then only executes: for the hot paths
+/// (intake, matches), where planning each statement afresh cost more server CPU than running it.
+///
+/// It is written like any other query, by interpolation (`\(value)` becomes a bind), so the SQL
+/// stays readable beside its values. The SQL text is read off `example`: interpolation gives
+/// the same text (`$1`, `$2`, …) whatever the values, only the binds differ.
+public protocol PreparedQuery: PostgresPreparedStatement {
+    /// Any instance: only its SQL text is used.
+    static var example: Self { get }
+    var query: PostgresQuery { get }
+}
+
+extension PreparedQuery {
+    public static var sql: String { example.query.sql }
+    public func makeBindings() throws -> PostgresBindings { query.binds }
+}

@@ -1,0 +1,109 @@
+import PostgresNIO
+import SamespotCore
+
+// Intake's two statements, prepared once per connection (see `PreparedQuery`).
+
+/// Takes the advisory locks of a spot, then reads the clock and the candidate parents: open
+/// cases of the type, not themselves merged, in the window, in the spot's cells or at its address
+/// or block. One round trip (`samespot_lock_and_candidates`, migration 3): the read's snapshot
+/// is taken after the locks are held.
+struct LockAndReadCandidates: PreparedQuery {
+    typealias Row = (Double, String, Int64?, Double?, Bool?, Double?, Double?, String?, String?)
+    var lockNames: [String]
+    var mergeable: Bool
+    var serviceCode: String
+    var openStatuses: [String]
+    var windowSeconds: Double
+    var cells: [Int64]
+    var addressKey: String
+    var blockKey: String
+    var timeZone: String
+
+    static var example: LockAndReadCandidates {
+        LockAndReadCandidates(lockNames: [], mergeable: false, serviceCode: "", openStatuses: [], windowSeconds: 0, cells: [],
+                              addressKey: "", blockKey: "", timeZone: "")
+    }
+    var query: PostgresQuery {
+        """
+        SELECT * FROM samespot_lock_and_candidates(\(lockNames)::text[], \(mergeable), \(serviceCode), \(openStatuses)::text[],
+                                                   \(windowSeconds), \(cells)::int8[], \(addressKey), \(blockKey), \(timeZone))
+        """
+    }
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+}
+
+/// The case, its requester, first status, wards, answers, the merge with the parent's count and
+/// priority, and the audit row, in one statement: (request_id, tracking number, token, parent's number).
+struct WriteCase: PreparedQuery {
+    typealias Row = (Int64, String, String, String?)
+    var intake: PreparedIntake
+    var now: Double
+    var trackingPrefix: String
+    var gridCell: Int64?
+    var acknowledgeBy: String
+    var respondBy: String
+    var attributesJSON: String
+    var parent: IntakeStore.ParentLink?
+    var timeZone: String
+
+    static var example: WriteCase {
+        WriteCase(intake: PreparedIntake(serviceCode: "", description: "", channel: "", requester: nil, address: "", addressKey: "",
+                                         blockKey: "", longitude: nil, latitude: nil, precision: .none, x: nil, y: nil, wards: [],
+                                         rule: .disabled("")),
+                  now: 0, trackingPrefix: "", gridCell: nil, acknowledgeBy: "", respondBy: "", attributesJSON: "{}", parent: nil, timeZone: "")
+    }
+
+    var query: PostgresQuery {
+        let intake = self.intake, requester = intake.requester, parent = self.parent
+        let action = switch parent?.kind { case "join": "joined"; case .some: "created_as_duplicate"; case nil: "created" }
+        return """
+            WITH who AS (
+                INSERT INTO requesters (first_name, last_name, email, phone)
+                SELECT \(requester?.firstName ?? ""), \(requester?.lastName ?? ""), \(requester?.email ?? ""), \(requester?.phone ?? "")
+                WHERE \(requester != nil)
+                RETURNING requester_id
+            ), sr AS (
+                INSERT INTO service_requests (
+                    service_request_id, service_code, status, description, channel, department, requester_id,
+                    requested_at, updated_at, address, address_id, longitude, latitude, location_precision, x_m, y_m,
+                    parent_request_id, source, address_key, block_key, grid_cell, media_url, acknowledge_due_at, respond_due_at)
+                SELECT \(trackingPrefix) || lpad(nextval('tracking_number_seq')::text, 8, '0'), t.service_code, 'open',
+                       \(intake.description), \(intake.channel), t.department, (SELECT requester_id FROM who),
+                       to_timestamp(\(now)), to_timestamp(\(now)), \(intake.address), \(intake.addressID)::int8,
+                       \(intake.longitude)::float8, \(intake.latitude)::float8, \(intake.precision.rawValue), \(intake.x)::float8, \(intake.y)::float8,
+                       \(parent?.parentID)::int8, 'api', \(intake.addressKey), \(intake.blockKey), \(gridCell)::int8, \(intake.mediaURL),
+                       (\(acknowledgeBy)::date + 1)::timestamp AT TIME ZONE \(timeZone),
+                       (\(respondBy)::date + 1)::timestamp AT TIME ZONE \(timeZone)
+                FROM service_types t WHERE t.service_code = \(intake.serviceCode)
+                RETURNING request_id, service_request_id, token, requested_at
+            ), history AS (
+                INSERT INTO status_history (request_id, status, changed_at, actor, note)
+                SELECT request_id, 'open', requested_at, \(intake.actor), 'received' FROM sr
+            ), placed AS (
+                INSERT INTO request_wards (request_id, ward_set_id, ward)
+                SELECT sr.request_id, w.set_id, nullif(w.ward, '')
+                FROM sr, unnest(\(intake.wards.map { Int64($0.setID) })::int8[], \(intake.wards.map { $0.ward ?? "" })::text[]) AS w(set_id, ward)
+            ), answers AS (
+                INSERT INTO request_attributes (request_id, code, answers)
+                SELECT sr.request_id, a.key, ARRAY(SELECT jsonb_array_elements_text(a.value))
+                FROM sr, jsonb_each(\(attributesJSON)::jsonb) AS a
+            ), decision AS (
+                INSERT INTO dedup_decisions (request_id, parent_request_id, distance_m, age_seconds, same_address, same_block, score, rule, kind, decided_by)
+                SELECT sr.request_id, \(parent?.parentID)::int8, \(parent?.distance)::float8, \(parent?.ageSeconds ?? 0), \(parent?.sameAddress ?? false),
+                       \(parent?.sameBlock ?? false), \(parent?.score ?? 0), \(parent?.ruleJSON ?? "{}")::jsonb, \(parent?.kind ?? "engine"),
+                       CASE WHEN \(parent?.kind ?? "engine") = 'engine' THEN 'engine' ELSE \(intake.actor) END
+                FROM sr WHERE \(parent != nil)
+            ), parent AS (
+                UPDATE service_requests SET child_count = child_count + 1, priority = priority + 1, updated_at = to_timestamp(\(now))
+                WHERE request_id = \(parent?.parentID)::int8 AND EXISTS (SELECT 1 FROM sr)
+                RETURNING service_request_id
+            ), audit AS (
+                INSERT INTO audit_log (request_id, action, actor, details)
+                SELECT request_id, \(action), \(intake.actor), jsonb_strip_nulls(jsonb_build_object('parent_request_id', \(parent?.parentID)::int8))
+                FROM sr
+            )
+            SELECT sr.request_id, sr.service_request_id, sr.token::text, (SELECT service_request_id FROM parent) FROM sr
+            """
+    }
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+}

@@ -1,0 +1,182 @@
+import ArgumentParser
+import Foundation
+import NIOCore
+import NIOPosix
+import PostgresNIO
+import SamespotCore
+import SamespotStore
+
+extension Bench {
+    /// Intake, matches and clusters over HTTP against a real `samespot serve`, and, in the same
+    /// run, the PostgreSQL references: pgbench's single-row INSERT (the commit ceiling) and the
+    /// whole intake as one PL/pgSQL function with PostGIS (sql/baseline/postgis_intake.sql).
+    struct HTTP: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "http",
+            abstract: "POST /v1/requests throughput and latency at a fixed rate, /v1/matches and /v1/clusters, beside pgbench baselines. "
+                + "Writes requests: use a database of its own (scripts/bench does).")
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var migrations: MigrationOptions
+        @Option(help: "Connections the load generator keeps open") var connections = 32
+        @Option(help: "Seconds each phase runs") var seconds = 20
+        @Option(help: "Requests per second for the fixed-rate intake phase") var rate = 2_500.0
+        @Option(help: "Requests per second for the matches phase") var matchRate = 500.0
+        @Option(help: "pgbench clients for the PostgreSQL baselines") var pgbenchClients = 8
+        @Flag(help: "Skip the pgbench baselines (they need PostGIS: apt-get install postgresql-15-postgis-3)") var skipBaselines = false
+
+        func run() async throws {
+            let logger = database.makeLogger("samespot.bench")
+            let settings = try database.settings()
+            let (intakeKey, publicKey, points) = try await Database.withRunning(settings: settings, logger: logger) { db in
+                let keys = APIKeyStore(database: db)
+                let intake = try await keys.create(role: .intake, label: "bench").key
+                let anyone = try await keys.create(role: .public, label: "bench").key
+                var points: [BenchPoint] = []
+                for try await (lon, lat, address) in try await db.client.query(
+                    "SELECT longitude, latitude, full_address FROM address_points ORDER BY address_id", logger: db.logger
+                ).decode((Double, Double, String).self) {
+                    points.append(BenchPoint(longitude: lon, latitude: lat, address: address))
+                }
+                return (intake, anyone, points)
+            }
+            guard !points.isEmpty else { throw ValidationError("no address points: import the sample city first (scripts/bench does)") }
+            let source = points
+            report("server: samespot serve (release build: \(isReleaseBuild)), \(ProcessInfo.processInfo.activeProcessorCount) cores shared with PostgreSQL and the load generator")
+            let server = try await BenchServer.start(database: settings)
+            defer { server.stop() }
+            let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+            func plan(_ rate: Double?, _ seconds: Int) -> LoadGenerator.Plan {
+                .init(host: "127.0.0.1", port: server.port, connections: connections, rate: rate, duration: .seconds(seconds))
+            }
+            // Half the reports come with a phone's point, half with a typed address to geocode.
+            let intake: @Sendable (Int) -> LoadGenerator.Request = { i in
+                .init(method: .POST, path: "/v1/requests", headers: [("Authorization", "Bearer \(intakeKey)"), ("Content-Type", "application/json")],
+                      body: BenchPoint.intakeBody(source, i))
+            }
+            _ = try await LoadGenerator.run(plan(nil, 3), group: group, request: intake)  // warm-up
+            let ceiling = try await LoadGenerator.run(plan(nil, seconds), group: group, request: intake)
+            report("POST /v1/requests, as fast as answered (\(connections) connections): \(ceiling.summary)")
+            let fixed = try await LoadGenerator.run(plan(rate, seconds), group: group, request: intake)
+            report("POST /v1/requests at \(Int(rate))/s: \(fixed.summary)")
+
+            for (label, key, radius) in [("intake staff, 1000 m", intakeKey, 1_000), ("public, 250 m", publicKey, 250)] {
+                let matches = try await LoadGenerator.run(plan(matchRate, max(5, seconds / 2)), group: group) { i in
+                    let p = source[(i &* 7_919) % source.count]
+                    return .init(method: .GET, path: "/v1/matches?lat=\(p.latitude)&long=\(p.longitude)&radius=\(radius)", headers: [("Authorization", "Bearer \(key)")], body: nil)
+                }
+                report("GET /v1/matches (\(label)) at \(Int(matchRate))/s: \(matches.summary)")
+            }
+
+            // Clusters of everything stored now (the sample city and the requests just posted).
+            var times: [Double] = []
+            var metadata = ""
+            let clock = ContinuousClock()
+            let planner = try await Database.withRunning(settings: settings, logger: logger) { db in
+                try await APIKeyStore(database: db).create(role: .planner, label: "bench").key
+            }
+            for _ in 0..<7 {
+                let start = clock.now
+                let (status, body) = try await BenchServer.fetch("/v1/clusters?eps=50&min_points=5&limit=500&include_duplicates=true",
+                                                                  port: server.port, key: planner)
+                times.append((clock.now - start).seconds * 1_000)
+                guard status == 200 else { throw ValidationError("/v1/clusters answered \(status)") }
+                metadata = ClusterMetadata(body).summary
+            }
+            times.sort()
+            report("GET /v1/clusters (eps 50 m, 5 points, every stored request): median \(String(format: "%.1f", times[3])) ms, best \(String(format: "%.1f", times[0])) ms over 7 calls; \(metadata)")
+            server.stop()
+            try await group.shutdownGracefully()
+
+            guard !skipBaselines else { return }
+            let baseline = try await PostgresBaseline.run(database: settings, sqlDirectory: try migrations.directory(), clients: pgbenchClients,
+                                                          seconds: seconds, logger: logger)
+            report("pgbench single-row INSERT, \(pgbenchClients) clients: \(Int(baseline.insertTPS)) tps (the commit ceiling)")
+            report("pgbench PL/pgSQL intake with PostGIS, \(pgbenchClients) clients, no HTTP: \(Int(baseline.intakeTPS)) tps")
+            report(String(format: "ratio Samespot POST over HTTP / PostGIS function: %.2f; / single-row INSERT: %.2f",
+                         ceiling.throughput / baseline.intakeTPS, ceiling.throughput / baseline.insertTPS))
+        }
+    }
+}
+
+#if DEBUG
+let isReleaseBuild = false
+#else
+let isReleaseBuild = true
+#endif
+
+/// A real address point to report at.
+struct BenchPoint: Sendable {
+    var longitude: Double
+    var latitude: Double
+    var address: String
+
+    static let codes = ["SGA", "GRAF", "SFD", "SKA", "PHF", "SCB", "SIE", "SFB"]
+
+    /// Request i of the benchmark, the same in every run: even ones a point within about 30 m of
+    /// an address point, odd ones the address typed in lower case.
+    static func intakeBody(_ points: [BenchPoint], _ i: Int) -> String {
+        let p = points[(i &* 104_729) % points.count]
+        let code = codes[i % codes.count]
+        if i % 2 == 0 {
+            let jitter = Double((i &* 2_654_435_761) % 1_000) / 1_000 - 0.5
+            return #"{"service_code": "\#(code)", "lat": \#(p.latitude + jitter * 0.0005), "long": \#(p.longitude - jitter * 0.0005), "description": "benchmark"}"#
+        }
+        return #"{"service_code": "\#(code)", "address": "\#(p.address.lowercased())", "description": "benchmark"}"#
+    }
+}
+
+/// The few figures of a clusters answer's `metadata` that the benchmark prints.
+struct ClusterMetadata {
+    var summary: String
+    init(_ body: ByteBuffer) {
+        let json = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any]
+        let m = json?["metadata"] as? [String: Any] ?? [:]
+        summary = "points \(m["points"] ?? "?"), clusters \(m["clusters"] ?? "?"), server load \(m["load_ms"] ?? "?") ms + DBSCAN \(m["cluster_ms"] ?? "?") ms"
+    }
+}
+
+/// pgbench against the references in sql/baseline/postgis_intake.sql.
+enum PostgresBaseline {
+    struct Result { var insertTPS: Double; var intakeTPS: Double }
+
+    static func run(database: DatabaseSettings, sqlDirectory: String, clients: Int, seconds: Int, logger: Logger) async throws -> Result {
+        let script = try String(contentsOfFile: sqlDirectory + "/baseline/postgis_intake.sql", encoding: .utf8)
+        try await Database.withRunning(settings: database, logger: logger) { db in
+            for statement in SQLScript.statements(script) {
+                try await db.client.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+            }
+        }
+        let insert = try pgbench(database, clients: clients, seconds: seconds, script: "INSERT INTO baseline_inserts (v) VALUES (1);")
+        let intake = try pgbench(database, clients: clients, seconds: seconds, script: """
+            \\set i random(1, 40000)
+            SELECT baseline_intake(code, lon, lat) FROM baseline_points WHERE id = :i;
+            """)
+        return Result(insertTPS: insert, intakeTPS: intake)
+    }
+
+    /// Runs pgbench with a custom script; its "tps = …" figure.
+    static func pgbench(_ database: DatabaseSettings, clients: Int, seconds: Int, script: String) throws -> Double {
+        guard case .tcp(let host, let port) = database.endpoint else { throw ValidationError("pgbench needs a TCP database URL") }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("samespot-pgbench-\(getpid()).sql")
+        try script.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        // pgbench ends a -T run on SIGALRM, which this process's threads (and so a child spawned
+        // from one) have blocked: perl (always on Debian) clears the mask before starting it.
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/perl")
+        process.arguments = ["-MPOSIX", "-e", "sigprocmask(SIG_SETMASK, POSIX::SigSet->new) or die; exec @ARGV or die", "--",
+                             "/usr/lib/postgresql/15/bin/pgbench", "-n", "-c", String(clients), "-j", String(min(clients, 2)),
+                             "-T", String(seconds), "-f", file.path, "-h", host, "-p", String(port), "-U", database.username, database.database]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        process.waitUntilExit()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("tps = ") }),
+              let value = Double(line.dropFirst(6).prefix { $0 == "." || $0.isNumber }) else {
+            throw ValidationError("pgbench printed no tps:\n\(text.suffix(600))")
+        }
+        return value
+    }
+}

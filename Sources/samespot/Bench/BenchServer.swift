@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import NIOCore
+import NIOPosix
+import SamespotStore
+
+/// A `samespot serve` process for a benchmark to load: the same binary, a free port, the
+/// benchmark's database. Measuring a real server process keeps the load generator's own work
+/// out of the server's CPU accounting (they still share the machine's cores).
+struct BenchServer {
+    let process: Process
+    let port: Int
+
+    static func start(database: DatabaseSettings) async throws -> BenchServer {
+        guard case .tcp(let host, let dbPort) = database.endpoint else {
+            throw ValidationError("the benchmark needs a TCP database URL")
+        }
+        let url = "postgres://\(database.username)\(database.password.map { ":\($0)" } ?? "")@\(host):\(dbPort)/\(database.database)"
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        let port = try freePort()
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["serve", "--port", String(port), "--database-url", url, "--log-level", "error"]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        for _ in 0..<240 {
+            guard process.isRunning else { throw ValidationError("samespot serve stopped at start; run it by hand to see why") }
+            if (try? await fetch("/healthz", port: port))?.status == 200 { return BenchServer(process: process, port: port) }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        process.terminate()
+        throw ValidationError("samespot serve did not answer /healthz within a minute")
+    }
+
+    func stop() {
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    /// One GET on a connection of its own: status and body (readiness checks, timed single calls).
+    static func fetch(_ path: String, port: Int, key: String? = nil, group: MultiThreadedEventLoopGroup = .singleton) async throws
+        -> (status: Int, body: ByteBuffer)
+    {
+        let connection = try await HTTPConnection.connect(host: "127.0.0.1", port: port, group: group)
+        defer { Task { try? await connection.close() } }
+        return try await connection.send(.init(method: .GET, path: path, headers: key.map { [("Authorization", "Bearer \($0)")] } ?? [], body: nil))
+    }
+
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw ValidationError("no free port on 127.0.0.1") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+/// Prints a figure at once, unbuffered: into a pipe or a file, `print` would hold a long
+/// benchmark's lines until it ends.
+func report(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
