@@ -1,5 +1,6 @@
 import Foundation
 import SamespotCore
+import SamespotGeo
 import SamespotStore
 
 /// A hotspot: a DBSCAN cluster of requests, as a planner's map draws it.
@@ -32,21 +33,26 @@ public struct HotspotMap: Sendable {
 /// picks, read from PostgreSQL each time (the truth, as every instance sees it).
 public struct ClusterService: Sendable {
     public let store: ClusterPointStore
-    public init(store: ClusterPointStore) { self.store = store }
+    public let projections: ProjectionPool
+    public init(store: ClusterPointStore, projections: ProjectionPool) {
+        self.store = store
+        self.projections = projections
+    }
 
     public func hotspots(_ filter: ClusterFilter, eps: Double, minPoints: Int, limit: Int) async throws -> HotspotMap {
         let clock = ContinuousClock()
         let start = clock.now
         let points = try await store.points(filter)
         let loaded = clock.now
-        var map = Self.hotspots(points, eps: eps, minPoints: minPoints, limit: limit)
+        var map = try projections.withProjection { Self.hotspots(points, eps: eps, minPoints: minPoints, limit: limit, projection: $0) }
         map.loadSeconds = Self.seconds(loaded - start)
         map.clusterSeconds = Self.seconds(clock.now - loaded)
         return map
     }
 
-    /// The clustering and the summaries of the largest clusters, without I/O (the benchmark runs this).
-    public static func hotspots(_ points: ClusterPoints, eps: Double, minPoints: Int, limit: Int) -> HotspotMap {
+    /// The clustering and the summaries of the largest clusters, without I/O (the benchmark runs
+    /// this); `projection` turns their centroids and hull corners back into degrees.
+    public static func hotspots(_ points: ClusterPoints, eps: Double, minPoints: Int, limit: Int, projection: Projection) -> HotspotMap {
         let result = DBSCAN.cluster(x: points.x, y: points.y, eps: eps, minPoints: minPoints)
         let shown = min(limit, result.clusterCount)
         var members = [[Int]](repeating: [], count: shown)
@@ -54,20 +60,24 @@ public struct ClusterService: Sendable {
         for (i, label) in result.labels.enumerated() {
             if label < 0 { noise += 1 } else if label < shown { members[Int(label)].append(i) }
         }
+        func degrees(_ x: Double, _ y: Double) -> (longitude: Double, latitude: Double) {
+            projection.inverseMetres(x: x, y: y) ?? (.nan, .nan)
+        }
         let hotspots = members.enumerated().map { rank, indices in
-            var lon = 0.0, lat = 0.0, reports = 0
+            var sumX = 0.0, sumY = 0.0, reports = 0
             var byType: [Int32: Int] = [:]
             for i in indices {
-                lon += points.longitude[i]; lat += points.latitude[i]
+                sumX += points.x[i]; sumY += points.y[i]
                 reports += Int(points.reports[i])
                 byType[points.code[i], default: 0] += 1
             }
             let n = Double(indices.count)
-            let hull = ConvexHull.indices(of: indices, x: points.x, y: points.y).map { (points.longitude[$0], points.latitude[$0]) }
+            let centroid = degrees(sumX / n, sumY / n)
+            let hull = ConvexHull.indices(of: indices, x: points.x, y: points.y).map { degrees(points.x[$0], points.y[$0]) }
             let top = byType.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(3)
                 .map { (serviceCode: points.codes[Int($0.key)], count: $0.value) }
-            return Hotspot(rank: rank, count: indices.count, reports: reports, centroidLongitude: lon / n, centroidLatitude: lat / n,
-                           hull: hull, topTypes: Array(top))
+            return Hotspot(rank: rank, count: indices.count, reports: reports, centroidLongitude: centroid.longitude,
+                           centroidLatitude: centroid.latitude, hull: hull, topTypes: Array(top))
         }
         return HotspotMap(points: points.count, noise: noise, clusterCount: result.clusterCount, hotspots: hotspots,
                           loadSeconds: 0, clusterSeconds: 0)

@@ -106,3 +106,32 @@ import Testing
         #expect(ConvexHull.indices(of: [0, 1, 2], x: [0, 1, 2], y: [0, 1, 2]) == [0, 2])
     }
 }
+
+@Suite struct ConvexHullCloudTests {
+    /// Every point is on or inside the hull, and every corner is a point no other pair of points
+    /// has strictly outside: checked by brute force on clouds large enough for the hull to drop
+    /// the interior before sorting.
+    @Test func hullsOfLargeCloudsHoldEveryPointAndOnlyTrueCorners() {
+        var rng = DBSCANTests.Generator(state: 42)
+        for size in [10, 65, 500, 3_000] {
+            let x = (0..<size).map { _ in Double.random(in: -100...100, using: &rng) }
+            let y = (0..<size).map { _ in Double.random(in: -50...50, using: &rng) }
+            let hull = ConvexHull.indices(of: Array(x.indices), x: x, y: y)
+            #expect(hull.count >= 3)
+            func cross(_ o: Int, _ a: Int, _ p: Int) -> Double { (x[a] - x[o]) * (y[p] - y[o]) - (y[a] - y[o]) * (x[p] - x[o]) }
+            // Counter-clockwise, every point on the left of (or on) every edge.
+            for k in hull.indices {
+                let a = hull[k], b = hull[(k + 1) % hull.count]
+                #expect(x.indices.allSatisfy { cross(a, b, $0) >= -1e-9 })
+            }
+            // A corner is not inside the triangle of any three other corners' fan: it is strictly
+            // outside the polygon of the remaining corners.
+            for k in hull.indices where hull.count > 3 {
+                let others = hull.enumerated().filter { $0.offset != k }.map(\.element)
+                let p = hull[k]
+                let inside = others.indices.allSatisfy { i in cross(others[i], others[(i + 1) % others.count], p) >= 0 }
+                #expect(!inside)
+            }
+        }
+    }
+}

@@ -31,73 +31,103 @@ public enum DBSCAN {
         let grid = CellGrid(x: x, y: y, side: eps / 2.0.squareRoot())
         let eps2 = eps * eps
         let minPoints = max(1, minPoints)
+        let cellCount = grid.cellCount
 
-        // 1. Core points.
+        // Everything below works on positions in cell order: a cell's points are neighbours in
+        // memory, so scanning a cell reads one contiguous run (a million points do not fit in a
+        // cache; jumping to them in input order would miss it at almost every point).
         var isCore = [Bool](repeating: false, count: n)
-        var cellHasCore = [Bool](repeating: false, count: grid.cellCount)
-        for c in 0..<grid.cellCount {
-            let members = grid.members(of: c)
-            if members.count >= minPoints {
-                for p in members { isCore[Int(p)] = true }
-                cellHasCore[c] = true
-                continue
-            }
-            let neighbours = grid.neighbourCells(of: c)
-            for p in members {
-                let px = x[Int(p)], py = y[Int(p)]
-                var count = 0
-                search: for nc in neighbours {
-                    for q in grid.members(of: Int(nc)) {
-                        let dx = x[Int(q)] - px, dy = y[Int(q)] - py
+        var cellHasCore = [Bool](repeating: false, count: cellCount)
+        var component = [Int32](repeating: -1, count: n)
+        grid.sortedX.withUnsafeBufferPointer { xs in
+        grid.sortedY.withUnsafeBufferPointer { ys in
+        grid.start.withUnsafeBufferPointer { start in
+        isCore.withUnsafeMutableBufferPointer { core in
+        cellHasCore.withUnsafeMutableBufferPointer { cellCore in
+        component.withUnsafeMutableBufferPointer { comp in
+            // Within eps of (px, py): at least `needed` points of these cells?
+            func count(_ px: Double, _ py: Double, in cells: ArraySlice<Int32>, upTo needed: Int) -> Bool {
+                var found = 0
+                for nc in cells {
+                    for q in Int(start[Int(nc)])..<Int(start[Int(nc) + 1]) {
+                        let dx = xs[q] - px, dy = ys[q] - py
                         if dx * dx + dy * dy <= eps2 {
-                            count += 1
-                            if count >= minPoints { break search }
+                            found += 1
+                            if found >= needed { return true }
                         }
                     }
                 }
-                if count >= minPoints { isCore[Int(p)] = true; cellHasCore[c] = true }
+                return false
             }
-        }
 
-        // 2. Join core cells that hold core points within eps of each other.
-        var sets = UnionFind(count: grid.cellCount)
-        for c in 0..<grid.cellCount where cellHasCore[c] {
-            for nc in grid.neighbourCells(of: c).lazy.map(Int.init) where nc > c && cellHasCore[nc] {
-                if sets.find(c) != sets.find(nc), grid.anyPairWithin(eps2, c, nc, x: x, y: y, include: isCore) { sets.union(c, nc) }
+            // 1. Core points: every point of a cell holding minPoints; elsewhere, by counting.
+            for c in 0..<cellCount {
+                let members = Int(start[c])..<Int(start[c + 1])
+                if members.count >= minPoints {
+                    for p in members { core[p] = true }
+                    cellCore[c] = true
+                    continue
+                }
+                let neighbours = grid.neighbourCells(of: c)
+                for p in members where count(xs[p], ys[p], in: neighbours, upTo: minPoints) {
+                    core[p] = true
+                    cellCore[c] = true
+                }
             }
-        }
 
-        // 3. Labels: core points take their cell's component; border points the component of a
-        // core point within eps; the rest is noise.
-        var component = [Int32](repeating: -1, count: n)
-        for c in 0..<grid.cellCount {
-            let members = grid.members(of: c)
-            if cellHasCore[c] {
+            // 2. Join core cells holding core points within eps of each other (the first such pair will do).
+            var sets = UnionFind(count: cellCount)
+            func linked(_ a: Int, _ b: Int) -> Bool {
+                for p in Int(start[a])..<Int(start[a + 1]) where core[p] {
+                    let px = xs[p], py = ys[p]
+                    for q in Int(start[b])..<Int(start[b + 1]) where core[q] {
+                        let dx = xs[q] - px, dy = ys[q] - py
+                        if dx * dx + dy * dy <= eps2 { return true }
+                    }
+                }
+                return false
+            }
+            for c in 0..<cellCount where cellCore[c] {
+                for nc in grid.neighbourCells(of: c) where Int(nc) > c && cellCore[Int(nc)] {
+                    if sets.find(c) != sets.find(Int(nc)), linked(c, Int(nc)) { sets.union(c, Int(nc)) }
+                }
+            }
+
+            // 3. Core points take their cell's component; border points that of a core point
+            // within eps; the rest is noise.
+            for c in 0..<cellCount where cellCore[c] {
                 let root = Int32(sets.find(c))
-                for p in members where isCore[Int(p)] { component[Int(p)] = root }
+                for p in Int(start[c])..<Int(start[c + 1]) where core[p] { comp[p] = root }
             }
-        }
-        for c in 0..<grid.cellCount {
-            let neighbours = grid.neighbourCells(of: c)
-            for p in grid.members(of: c) where !isCore[Int(p)] {
-                let px = x[Int(p)], py = y[Int(p)]
-                search: for nc in neighbours where cellHasCore[Int(nc)] {
-                    for q in grid.members(of: Int(nc)) where isCore[Int(q)] {
-                        let dx = x[Int(q)] - px, dy = y[Int(q)] - py
-                        if dx * dx + dy * dy <= eps2 { component[Int(p)] = component[Int(q)]; break search }
+            for c in 0..<cellCount {
+                let neighbours = grid.neighbourCells(of: c)
+                for p in Int(start[c])..<Int(start[c + 1]) where !core[p] {
+                    let px = xs[p], py = ys[p]
+                    search: for nc in neighbours where cellCore[Int(nc)] {
+                        for q in Int(start[Int(nc)])..<Int(start[Int(nc) + 1]) where core[q] {
+                            let dx = xs[q] - px, dy = ys[q] - py
+                            if dx * dx + dy * dy <= eps2 { comp[p] = comp[q]; break search }
+                        }
                     }
                 }
             }
-        }
+        }}}}}}
 
-        // Number clusters from the largest down, so "cluster 0" is the biggest hotspot.
-        var sizes: [Int32: Int] = [:]
-        for c in component where c >= 0 { sizes[c, default: 0] += 1 }
-        let order = sizes.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
-        var renumber: [Int32: Int32] = [:]
-        for (i, entry) in order.enumerated() { renumber[entry.key] = Int32(i) }
-        let labels = component.map { $0 >= 0 ? renumber[$0]! : -1 }
-        return Result(labels: labels, clusterCount: order.count, isCore: isCore)
+        // Number clusters from the largest down, so "cluster 0" is the biggest hotspot, and
+        // give each input point its label (positions back to input order).
+        var sizes = [Int](repeating: 0, count: cellCount)
+        for c in component where c >= 0 { sizes[Int(c)] += 1 }
+        let ranked = sizes.indices.filter { sizes[$0] > 0 }.sorted { sizes[$0] != sizes[$1] ? sizes[$0] > sizes[$1] : $0 < $1 }
+        var renumber = [Int32](repeating: -1, count: cellCount)
+        for (rank, root) in ranked.enumerated() { renumber[root] = Int32(rank) }
+        var labels = [Int32](repeating: -1, count: n)
+        var coreByPoint = [Bool](repeating: false, count: n)
+        for (position, point) in grid.order.enumerated() {
+            let c = component[position]
+            labels[Int(point)] = c >= 0 ? renumber[Int(c)] : -1
+            coreByPoint[Int(point)] = isCore[position]
+        }
+        return Result(labels: labels, clusterCount: ranked.count, isCore: coreByPoint)
     }
 }
 
@@ -107,8 +137,12 @@ public enum DBSCAN {
 struct CellGrid {
     let side: Double
     let minX: Double, minY: Double
-    /// Point indices grouped by cell; cell c owns `order[start[c]..<start[c + 1]]`.
+    /// Point indices grouped by cell; cell c owns positions `start[c]..<start[c + 1]`, and
+    /// `order[position]` is the point's index in the input.
     private(set) var order: [Int32]
+    /// The points' coordinates in that same cell order.
+    private(set) var sortedX: [Double]
+    private(set) var sortedY: [Double]
     private(set) var start: [Int32]
     /// Cell coordinates of each cell.
     private(set) var cellX: [Int32]
@@ -141,12 +175,18 @@ struct CellGrid {
         for c in 0..<counts.count { start[c + 1] = start[c] + counts[c] }
         var fill = Array(start.dropLast())
         var order = [Int32](repeating: 0, count: n)
+        var sortedX = [Double](repeating: 0, count: n), sortedY = [Double](repeating: 0, count: n)
         for i in 0..<n {
             let c = Int(cellOfPoint[i])
-            order[Int(fill[c])] = Int32(i)
+            let position = Int(fill[c])
+            order[position] = Int32(i)
+            sortedX[position] = x[i]
+            sortedY[position] = y[i]
             fill[c] += 1
         }
         self.order = order
+        self.sortedX = sortedX
+        self.sortedY = sortedY
         self.start = start
         self.cellX = cellX
         self.cellY = cellY
@@ -168,22 +208,8 @@ struct CellGrid {
         self.neighbours = neighbours
     }
 
-    func members(of cell: Int) -> ArraySlice<Int32> { order[Int(start[cell])..<Int(start[cell + 1])] }
-
     func neighbourCells(of cell: Int) -> ArraySlice<Int32> {
         neighbours[Int(neighbourStart[cell])..<Int(neighbourStart[cell + 1])]
-    }
-
-    /// Whether some pair of included points, one in each cell, lies within sqrt(eps2).
-    func anyPairWithin(_ eps2: Double, _ a: Int, _ b: Int, x: [Double], y: [Double], include: [Bool]) -> Bool {
-        for p in members(of: a) where include[Int(p)] {
-            let px = x[Int(p)], py = y[Int(p)]
-            for q in members(of: b) where include[Int(q)] {
-                let dx = x[Int(q)] - px, dy = y[Int(q)] - py
-                if dx * dx + dy * dy <= eps2 { return true }
-            }
-        }
-        return false
     }
 }
 

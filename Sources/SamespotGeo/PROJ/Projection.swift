@@ -76,6 +76,11 @@ public final class Projection {
         return (out.lp.lam, out.lp.phi)
     }
 
+    /// Longitude and latitude of a point given in metres on the target grid.
+    public func inverseMetres(x: Double, y: Double) -> (longitude: Double, latitude: Double)? {
+        inverse(x: x / metresPerUnit, y: y / metresPerUnit)
+    }
+
     /// The PROJ library's version, e.g. "9.1.1".
     public static var version: String { String(cString: proj_info().version) }
 }

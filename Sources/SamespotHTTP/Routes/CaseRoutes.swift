@@ -113,7 +113,11 @@ struct CaseRoutes {
             try c.encode(rule.openStatuses.map(\.rawValue).sorted(), forKey: .openStatuses)
             try c.encode(stored ? "stored" : "default", forKey: .source)
         }
-        enum Keys: String, CodingKey { case serviceCode, enabled, matchUnit, radiusM, windowDays, openStatuses, source }
+        /// Spelled in snake_case, so it reads the same under either encoder.
+        enum Keys: String, CodingKey {
+            case serviceCode = "service_code", enabled, matchUnit = "match_unit", radiusM = "radius_m", windowDays = "window_days"
+            case openStatuses = "open_statuses", source
+        }
     }
 
     /// The store's refusals, as HTTP: 404 for a missing case or type, 409 for a conflicting action.

@@ -36,6 +36,7 @@ struct IntakeRoutes {
         var phone: String?
     }
 
+    /// Keys spelled out (encoded with `literalKeys`): intake is the hot path.
     struct Answer: Encodable {
         struct Decision: Encodable {
             var distanceM: Double?
@@ -44,6 +45,9 @@ struct IntakeRoutes {
             var sameAddress: Bool
             var sameBlock: Bool
             var rule: CaseRoutes.RuleAnswer
+            enum CodingKeys: String, CodingKey {
+                case distanceM = "distance_m", ageSeconds = "age_seconds", score, sameAddress = "same_address", sameBlock = "same_block", rule
+            }
         }
         struct Location: Encodable {
             var precision: String
@@ -52,6 +56,7 @@ struct IntakeRoutes {
             var address: String?
             var ward: String?
             var geocodeReasons: [String]
+            enum CodingKeys: String, CodingKey { case precision, lat, long, address, ward, geocodeReasons = "geocode_reasons" }
         }
         var serviceRequestId: String
         var token: String
@@ -59,6 +64,9 @@ struct IntakeRoutes {
         var parentServiceRequestId: String?
         var decision: Decision?
         var location: Location
+        enum CodingKeys: String, CodingKey {
+            case serviceRequestId = "service_request_id", token, duplicate, parentServiceRequestId = "parent_service_request_id", decision, location
+        }
     }
 
     struct JoinAnswer: Encodable {
@@ -87,7 +95,7 @@ struct IntakeRoutes {
                 location: .init(precision: receipt.precision.rawValue, lat: receipt.latitude, long: receipt.longitude,
                                 address: receipt.address.isEmpty ? nil : receipt.address, ward: receipt.ward,
                                 geocodeReasons: receipt.geocode?.reasons ?? []))
-            return try JSONResponse.encode(answer, status: .created)
+            return try JSONResponse.encode(literalKeys: answer, status: .created)
         }
 
         api.post("/v1/cases/{id}/join") { request, context in

@@ -11,9 +11,15 @@ struct MatchRoutes {
     let matches: MatchService
     let clock: CityClock
 
+    /// Keys spelled out (encoded with `literalKeys`): matches are asked while staff type.
     struct Answer: Encodable {
         struct SpotAnswer: Encodable { var lat: Double; var long: Double; var precision: String; var address: String?; var ward: String? }
         struct Item: Encodable {
+            enum CodingKeys: String, CodingKey {
+                case serviceRequestId = "service_request_id", serviceCode = "service_code", serviceName = "service_name", status, address
+                case lat, long, distanceM = "distance_m", ageDays = "age_days", requestedDatetime = "requested_datetime"
+                case childCount = "child_count", wouldMerge = "would_merge", score, sameAddress = "same_address", sameBlock = "same_block"
+            }
             var serviceRequestId: String
             var serviceCode: String
             var serviceName: String
@@ -35,6 +41,7 @@ struct MatchRoutes {
         var serviceCode: String?
         var count: Int
         var matches: [Item]
+        enum CodingKeys: String, CodingKey { case spot, radiusM = "radius_m", serviceCode = "service_code", count, matches }
     }
 
     func register(on api: APIRouter) {
@@ -79,7 +86,7 @@ struct MatchRoutes {
             let answer = Answer(spot: .init(lat: spot.latitude, long: spot.longitude, precision: spot.precision.rawValue,
                                             address: spot.address, ward: spot.ward),
                                 radiusM: radius, serviceCode: serviceCode, count: items.count, matches: items)
-            return try JSONResponse.encode(answer)
+            return try JSONResponse.encode(literalKeys: answer)
         }
     }
 }

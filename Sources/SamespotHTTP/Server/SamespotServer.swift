@@ -36,7 +36,7 @@ public enum SamespotServer {
         let clock = CityClock(timeZoneIdentifier: settings.city.timeZone)
         let intake = IntakeService(indexes: indexes, projections: projections,
                                    store: IntakeStore(database: database, city: settings.city))
-        let clusters = ClusterService(store: ClusterPointStore(database: database))
+        let clusters = ClusterService(store: ClusterPointStore(database: database), projections: projections)
         let wardSets = WardSetResolver(indexes: indexes)
 
         HealthRoutes(database: database, settings: settings).register(on: api)

@@ -20,12 +20,11 @@ public struct ClusterFilter: Sendable {
     }
 }
 
-/// The points to cluster, column by column (metres for the clustering, degrees for the map).
+/// The points to cluster, column by column, in metres on the city's grid (the few points a map
+/// draws are turned back into degrees afterwards: reading degrees for a million would not pay).
 public struct ClusterPoints: Sendable {
     public var x: [Double] = []
     public var y: [Double] = []
-    public var longitude: [Double] = []
-    public var latitude: [Double] = []
     /// Index into `codes` of each point's service type.
     public var code: [Int32] = []
     public var codes: [String] = []
@@ -55,7 +54,6 @@ public struct ClusterPointStore: Sendable {
                 FROM service_types WHERE about_a_spot
             )
             SELECT coalesce(array_agg(r.x_m), '{}'), coalesce(array_agg(r.y_m), '{}'),
-                   coalesce(array_agg(r.longitude), '{}'), coalesce(array_agg(r.latitude), '{}'),
                    coalesce(array_agg(t.position), '{}'),
                    (SELECT coalesce(array_agg(service_code ORDER BY position), '{}') FROM types),
                    coalesce(array_agg(r.child_count + 1), '{}')
@@ -71,8 +69,8 @@ public struct ClusterPointStore: Sendable {
                       AND w.ward_set_id = \(filter.wardSetID) AND w.ward = \(filter.ward)::text))
             """, logger: database.logger)
         var points = ClusterPoints()
-        for try await (x, y, lon, lat, code, codes, reports) in rows.decode(([Double], [Double], [Double], [Double], [Int32], [String], [Int32]).self) {
-            points.x = x; points.y = y; points.longitude = lon; points.latitude = lat
+        for try await (x, y, code, codes, reports) in rows.decode(([Double], [Double], [Int32], [String], [Int32]).self) {
+            points.x = x; points.y = y
             points.code = code; points.codes = codes; points.reports = reports
         }
         return points
