@@ -25,20 +25,9 @@ import Testing
         return (core, labels)
     }
 
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test(arguments: [(50.0, 4), (20.0, 3), (80.0, 10), (5.0, 2)])
     func agreesWithTheTextbookAlgorithm(eps: Double, minPoints: Int) {
-        var rng = Generator(state: UInt64(eps * 1000) + UInt64(minPoints))
+        var rng = SplitMix64(seed: UInt64(eps * 1000) + UInt64(minPoints))
         // Blobs of points around a few centres plus scattered noise, in metres.
         var x: [Double] = [], y: [Double] = []
         for _ in 0..<8 {
@@ -112,7 +101,7 @@ import Testing
     /// has strictly outside: checked by brute force on clouds large enough for the hull to drop
     /// the interior before sorting.
     @Test func hullsOfLargeCloudsHoldEveryPointAndOnlyTrueCorners() {
-        var rng = DBSCANTests.Generator(state: 42)
+        var rng = SplitMix64(seed: 42)
         for size in [10, 65, 500, 3_000] {
             let x = (0..<size).map { _ in Double.random(in: -100...100, using: &rng) }
             let y = (0..<size).map { _ in Double.random(in: -50...50, using: &rng) }

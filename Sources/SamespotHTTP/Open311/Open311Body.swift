@@ -95,8 +95,8 @@ enum Open311Body {
     static func newRequest(_ form: Fields, actor: String) throws -> NewRequest {
         guard let code = form.first("service_code") else { throw APIError.badRequest("service_code is required") }
         try TextCheck.singleLine(code, field: "service_code")
-        let lat = try coordinate(form.first("lat"), "lat", -90...90)
-        let long = try coordinate(form.first("long"), "long", -180...180)
+        let lat = try form.first("lat").map { try QueryParameters.number($0, name: "lat", in: -90...90) }
+        let long = try form.first("long").map { try QueryParameters.number($0, name: "long", in: -180...180) }
         guard (lat == nil) == (long == nil) else { throw APIError.badRequest("lat and long go together: send both or neither") }
         let addressID = form.first("address_id").flatMap { Int64($0) }.flatMap { $0 > 0 ? $0 : nil }
         let address = form.first("address_string")
@@ -137,10 +137,4 @@ enum Open311Body {
         }
     }
 
-    private static func coordinate(_ text: String?, _ name: String, _ range: ClosedRange<Double>) throws -> Double? {
-        guard let text else { return nil }
-        guard let value = Double(text), value.isFinite else { throw APIError.badRequest("\(name)=\(text.prefix(40)) is not a number") }
-        guard range.contains(value) else { throw APIError.badRequest("\(name) must be in \(Int(range.lowerBound))…\(Int(range.upperBound))") }
-        return value
-    }
 }

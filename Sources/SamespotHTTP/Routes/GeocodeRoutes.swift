@@ -116,18 +116,12 @@ struct GeocodeRoutes {
         if address.count > maxAddressLength {
             throw APIError.badRequest("address is \(address.count) characters; at most \(maxAddressLength)")
         }
-        if address.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-            throw APIError.badRequest("address contains control characters (line breaks, tabs, …); send the address on one line")
-        }
+        try TextCheck.singleLine(address, field: "address")
     }
 
     static func coordinate(_ request: Request, _ name: String, range: ClosedRange<Double>) throws -> Double {
-        guard let text = request.uri.queryParameters[Substring(name)] else {
+        guard let value = try QueryParameters(request).double(name, in: range) else {
             throw APIError.badRequest("the query parameters lat and long are required, e.g. /v1/reverse?lat=41.8781&long=-87.6298")
-        }
-        guard let value = Double(String(text)), value.isFinite else { throw APIError.badRequest("\(name)=\(text) is not a number") }
-        guard range.contains(value) else {
-            throw APIError.badRequest("\(name)=\(text) is out of range (\(range.lowerBound) to \(range.upperBound))")
         }
         return value
     }

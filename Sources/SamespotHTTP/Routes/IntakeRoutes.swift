@@ -171,14 +171,8 @@ struct IntakeRoutes {
     /// Intake's refusals as HTTP: 422 for a request that reads fine but cannot be taken, 404 and
     /// 409 for a join to a missing or closed case.
     static func mapIntakeErrors<T>(_ body: () async throws -> T) async throws -> T {
-        do { return try await body() } catch let error as IntakeError {
+        do { return try await CaseRoutes.mapErrors(body) } catch let error as IntakeError {
             throw APIError.unprocessable(error.description)
-        } catch let error as StoreError {
-            switch error {
-            case .notFound(let m): throw APIError.notFound(m)
-            case .conflict(let m): throw APIError.conflict(m)
-            default: throw error
-            }
         }
     }
 }

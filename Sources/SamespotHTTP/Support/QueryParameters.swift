@@ -32,10 +32,14 @@ struct QueryParameters {
     }
 
     func double(_ name: String, in range: ClosedRange<Double>) throws -> Double? {
-        guard let text = try string(name) else { return nil }
+        try string(name).map { try Self.number($0, name: name, in: range) }
+    }
+
+    /// A finite number within `range`, read from text a caller sent (a query or a form field).
+    static func number(_ text: String, name: String, in range: ClosedRange<Double>) throws -> Double {
         guard let value = Double(text), value.isFinite else { throw APIError.badRequest("\(name)=\(text.prefix(40)) is not a number") }
         guard range.contains(value) else {
-            throw APIError.badRequest("\(name)=\(text.prefix(40)) is out of range (\(Self.format(range.lowerBound)) to \(Self.format(range.upperBound)))")
+            throw APIError.badRequest("\(name)=\(text.prefix(40)) is out of range (\(format(range.lowerBound)) to \(format(range.upperBound)))")
         }
         return value
     }

@@ -32,11 +32,16 @@ public struct CatalogStore: Sendable {
             type.attributes = attributes[type.code] ?? []
             types.append(type)
         }
+        return ServiceCatalog(types: types, calendar: try await calendar())
+    }
+
+    /// The city's business days: Monday to Friday, less its holidays.
+    public func calendar() async throws -> BusinessCalendar {
         var holidays = Set<CivilDate>()
-        for try await day in try await database.client.query("SELECT day::text FROM holidays", logger: logger).decode(String.self) {
+        for try await day in try await database.client.query("SELECT day::text FROM holidays", logger: database.logger).decode(String.self) {
             if let date = CivilDate(parsing: day) { holidays.insert(date) }
         }
-        return ServiceCatalog(types: types, calendar: BusinessCalendar(holidays: holidays))
+        return BusinessCalendar(holidays: holidays)
     }
 
     /// One type, read now (not from a cached catalog): nil when there is no such type.

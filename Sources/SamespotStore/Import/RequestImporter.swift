@@ -38,11 +38,7 @@ public struct RequestImporter: Sendable {
             throw ImportError(file: file, message: "line \(record.line): \(record.serviceRequestID) appears twice in the file")
         }
         let logger = database.logger
-        var holidays = Set<CivilDate>()
-        for try await day in try await database.client.query("SELECT day::text FROM holidays", logger: logger).decode(String.self) {
-            if let date = CivilDate(parsing: day) { holidays.insert(date) }
-        }
-        let rows = try stagingRows(records, calendar: BusinessCalendar(holidays: holidays))
+        let rows = try stagingRows(records, calendar: try await CatalogStore(database: database).calendar())
         let timeZone = city.timeZone
         var types: [String: (name: String, department: String)] = [:]
         for record in records where types[record.serviceCode] == nil {

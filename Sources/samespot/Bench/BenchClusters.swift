@@ -103,11 +103,8 @@ extension Bench {
         static func synthetic(_ n: Int, around addresses: [(Double, Double)], projections: ProjectionPool) throws -> ClusterPoints {
             var points = ClusterPoints()
             points.codes = ["BENCH"]
-            var state: UInt64 = 0x5EED
-            func unit() -> Double {
-                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-                return Double(state >> 11) / Double(1 << 53)
-            }
+            var rng = SplitMix64(seed: 0x5EED)
+            func unit() -> Double { Double.random(in: 0..<1, using: &rng) }
             try projections.withProjection { projection in
                 for i in 0..<n {
                     let (lon0, lat0) = addresses[i % addresses.count]
