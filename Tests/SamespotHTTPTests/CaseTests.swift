@@ -84,3 +84,42 @@ import Testing
         }
     }
 }
+
+@Suite struct CatalogAndNoteTests {
+    /// Service definitions and notes refuse what they cannot store, with a reason, and store
+    /// nothing then.
+    @Test func badDefinitionsAndNotesAreRefused() async throws {
+        try await TestServer.withSampleCityCopy { port, _ in
+            for (body, status, message) in [
+                (#"{"service_name": ""}"#, 422, "service_name must be 1 to 200 characters"),
+                (#"{"service_name": "X", "attributes": [{"code": "a b", "datatype": "string", "description": "?"}]}"#, 422,
+                 "attributes.code must be 1 to 64 letters, digits, '-', '_' or '.'"),
+                (#"{"service_name": "X", "attributes": [{"code": "K", "datatype": "colour", "description": "?"}]}"#, 422,
+                 "datatype colour is not one of string, number, datetime, text, singlevaluelist, multivaluelist"),
+                (#"{"service_name": "X", "attributes": [{"code": "K", "datatype": "singlevaluelist", "description": "?"}]}"#, 422,
+                 "attribute K is a list: give its values"),
+                ("[]", 400, #"the body must be JSON like {"service_name": "Pothole in Street", "department": "CDOT", "attributes": [{"code": "DEPTH", "datatype": "number", "description": "How deep?"}]}"#),
+            ] as [(String, Int, String)] {
+                let reply = try await HTTP.send("PUT", "/v1/services/PHF", port: port, body: body)
+                #expect(reply.status == status, "\(body)")
+                #expect(reply.errorMessage == message)
+            }
+            // Nothing of those was stored: the type keeps its name and has no questions.
+            let pothole = try await HTTP.get("/v1/services/PHF", port: port, key: nil)
+            #expect(pothole.json["service_name"] as? String == "Pothole in Street Complaint")
+            #expect((pothole.json["attributes"] as? [Any])?.isEmpty == true)
+            #expect(try await HTTP.get("/v1/services/NOPE", port: port, key: nil).status == 404)
+
+            for (body, status) in [(#"{"note": "  "}"#, 400), (#"{"note": "a\u0000b"}"#, 400), ("{}", 400)] as [(String, Int)] {
+                #expect(try await HTTP.send("POST", "/v1/cases/SR21-00000001/notes", port: port, body: body, key: TestKeys.intake).status == status)
+            }
+            #expect(try await HTTP.send("POST", "/v1/cases/SS00-NOPE/notes", port: port, body: #"{"note": "x"}"#, key: TestKeys.intake).status == 404)
+            let noted = try await HTTP.send("POST", "/v1/cases/SR21-00000001/notes", port: port, body: #"{"note": "called back"}"#,
+                                            key: TestKeys.wardOffice)
+            #expect(noted.status == 201)
+            let notes = try #require(noted.json["notes"] as? [[String: Any]])
+            #expect(notes.count == 1 && notes[0]["body"] as? String == "called back" && notes[0]["public"] as? Bool == false)
+            #expect((notes[0]["author"] as? String)?.hasPrefix("ward_office#") == true)
+        }
+    }
+}
