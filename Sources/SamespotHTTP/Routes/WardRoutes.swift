@@ -75,7 +75,7 @@ struct WardRoutes {
                 let rows = try await reports.metrics(setID: period.set.id, wards: [ward], from: period.from, to: period.to, groupBy: .serviceCode)
                 let names = indexes.catalog.types
                 let byType = rows.filter { $0.group != nil }.sorted { ($0.opened, $1.group!) > ($1.opened, $0.group!) }
-                let totals = rows.first { $0.group == nil } ?? Self.empty
+                let totals = rows.first { $0.group == nil } ?? .zero
                 if csv {
                     return CSVResponse.make(header: ["service_code", "service_name"] + Self.metricColumns,
                                             rows: byType.map { [$0.group!, names[$0.group!]?.name ?? ""] + Self.metricCells($0) }
@@ -157,8 +157,6 @@ struct WardRoutes {
                 String(m.everClosed), String(m.reopened), n(m.reopenRate, 4)]
             + ["open", "acknowledged", "in_progress", "closed", "canceled"].map { String(m.byStatus[$0] ?? 0) }
     }
-
-    static let empty = WardMetrics.none
 }
 
 /// Ward sets by name, from the instance's loaded sets: the one in use when none is named.

@@ -263,8 +263,3 @@ public struct IntakeStore: Sendable {
         }
     }
 }
-
-extension PostgresRowSequence {
-    /// Reads the rows to the end, so a query's error surfaces here.
-    func drain() async throws { for try await _ in self {} }
-}

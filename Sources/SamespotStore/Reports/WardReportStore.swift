@@ -37,7 +37,7 @@ public struct WardMetrics: Sendable, Equatable, Codable {
     public var reopenRate: Double
 
     /// No requests at all.
-    public static let none = WardMetrics(
+    public static let zero = WardMetrics(
         group: nil, opened: 0, openedCases: 0, byStatus: [:], closed: 0, medianDaysToClose: nil, p90DaysToClose: nil, backlog: 0,
         backlogMedianAgeDays: nil, backlogMaxAgeDays: nil, slaTracked: 0, acknowledgeBreaches: 0, respondBreaches: 0,
         duplicates: 0, duplicateRate: 0, joins: 0, everClosed: 0, reopened: 0, reopenRate: 0)
