@@ -28,11 +28,13 @@ struct APIKeyMiddleware: RouterMiddleware {
                 return key.isEmpty ? nil : key
             }
         }
-        if let name = HTTPField.Name("X-API-Key"), let key = headers[name]?.trimmingCharacters(in: .whitespaces), !key.isEmpty {
+        if let key = headers[Self.apiKeyHeader]?.trimmingCharacters(in: .whitespaces), !key.isEmpty {
             return key
         }
         return nil
     }
+
+    static let apiKeyHeader = HTTPField.Name("X-API-Key")!
 }
 
 /// Looks keys up in PostgreSQL, remembering answers for a short while so a busy intake line

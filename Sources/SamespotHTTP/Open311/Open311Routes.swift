@@ -49,11 +49,12 @@ struct Open311Routes {
             api.get("\(Self.base)/requests/{id}.\(ext)") { request, context in
                 try await Self.read(format, context) {
                     let id = try context.parameters.require("id")
+                    let extensions = try Self.extensions(request)
                     let found = try await requests.list(RequestFilter(serviceRequestIDs: [id], limit: 1),
-                                                        wardSetID: indexes.snapshot.wardSet?.id, withNotes: try Self.extensions(request))
+                                                        wardSetID: indexes.snapshot.wardSet?.id, withNotes: extensions)
                     guard !found.isEmpty else { throw APIError.notFound("no service request \(id)") }
                     return Open311Document(root: "service_requests", node: .list(item: "request", found.map {
-                        Open311Coding.request($0, clock: clock, publicView: Self.publicView(context), extensions: (try? Self.extensions(request)) ?? false)
+                        Open311Coding.request($0, clock: clock, publicView: Self.publicView(context), extensions: extensions)
                     }))
                 }
             }
