@@ -76,3 +76,11 @@ import Testing
         #expect(mergeable == [.addressPoint, .interpolated, .intersection, .caller])
     }
 }
+
+@Suite struct Open311StatusGroupTests {
+    @Test func openAndClosedNameGroupsOfStatuses() {
+        #expect(CaseStatus.open311Group(named: "OPEN") == [.open, .acknowledged, .inProgress])
+        #expect(CaseStatus.open311Group(named: "closed") == [.closed, .canceled])
+        #expect(CaseStatus.open311Group(named: "in_progress") == nil)
+    }
+}

@@ -109,6 +109,14 @@ import Testing
             #expect(lightFeatures.allSatisfy {
                 (($0["properties"] as? [String: Any])?["top_types"] as? [[String: Any]])?.map { $0["service_code"] as? String } == ["SFD"]
             })
+            // "closed" is the group (closed and canceled), as in Open311.
+            var closedExpected = -1
+            for try await n in try await db.client.query("""
+                SELECT count(*)::int FROM service_requests r JOIN service_types t USING (service_code)
+                WHERE t.about_a_spot AND r.x_m IS NOT NULL AND r.parent_request_id IS NULL AND r.status IN ('closed', 'canceled')
+                """, logger: db.logger).decode(Int.self) { closedExpected = n }
+            let closed = try await HTTP.get("/v1/clusters?start_date=2021-01-01&end_date=2021-01-01&status=closed", port: port, key: TestKeys.planner)
+            #expect((closed.json["metadata"] as? [String: Any])?["points"] as? Int == closedExpected)
             let ward = try await HTTP.get("/v1/clusters?start_date=2021-01-01&end_date=2021-01-01&ward=15&ward_set=chicago-2015&min_points=2",
                                           port: port, key: TestKeys.planner)
             #expect(ward.status == 200)

@@ -16,6 +16,16 @@ public enum CaseStatus: String, Sendable, CaseIterable, Codable {
     }
 
     public var isOpen: Bool { open311Status == "open" }
+
+    /// The statuses an Open311 status name stands for: `open` is open, acknowledged and in
+    /// progress; `closed` is closed and canceled. nil for any other name.
+    public static func open311Group(named name: String) -> [CaseStatus]? {
+        switch name.lowercased() {
+        case "open": return allCases.filter(\.isOpen)
+        case "closed": return allCases.filter { !$0.isOpen }
+        default: return nil
+        }
+    }
 }
 
 /// A status label from a city's own system ("Completed - Dup", "Open") read as

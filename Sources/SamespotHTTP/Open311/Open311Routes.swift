@@ -95,11 +95,10 @@ struct Open311Routes {
         filter.serviceCodes = try query.list("service_code")
         if let statuses = try query.list("status") {
             filter.statuses = try statuses.flatMap { status -> [CaseStatus] in
-                switch status.lowercased() {
-                case "open": return CaseStatus.allCases.filter(\.isOpen)
-                case "closed": return CaseStatus.allCases.filter { !$0.isOpen }
-                default: throw APIError.badRequest("status \(status.prefix(40)) is not open or closed")
+                guard let group = CaseStatus.open311Group(named: status) else {
+                    throw APIError.badRequest("status \(status.prefix(40)) is not open or closed")
                 }
+                return group
             }
         }
         filter.requestedFrom = try query.date("start_date", clock: clock)

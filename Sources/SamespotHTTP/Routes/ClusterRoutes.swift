@@ -78,13 +78,11 @@ struct ClusterRoutes {
     }
 
     static func statuses(_ names: [String]) throws -> [CaseStatus] {
+        // The groups first: "open" and "closed" are also the names of single statuses.
         try names.map { $0.lowercased() }.flatMap { name -> [CaseStatus] in
+            if let group = CaseStatus.open311Group(named: name) { return group }
             if let status = CaseStatus(rawValue: name) { return [status] }
-            switch name {
-            case "open": return CaseStatus.allCases.filter(\.isOpen)
-            case "closed": return CaseStatus.allCases.filter { !$0.isOpen }
-            default: throw APIError.badRequest("status \(name.prefix(40)) is not open, closed or one of \(CaseStatus.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
+            throw APIError.badRequest("status \(name.prefix(40)) is not open, closed or one of \(CaseStatus.allCases.map(\.rawValue).joined(separator: ", "))")
         }
     }
 }
