@@ -45,8 +45,8 @@ public struct ClusterService: Sendable {
         let points = try await store.points(filter)
         let loaded = clock.now
         var map = try projections.withProjection { Self.hotspots(points, eps: eps, minPoints: minPoints, limit: limit, projection: $0) }
-        map.loadSeconds = Self.seconds(loaded - start)
-        map.clusterSeconds = Self.seconds(clock.now - loaded)
+        map.loadSeconds = (loaded - start).seconds
+        map.clusterSeconds = (clock.now - loaded).seconds
         return map
     }
 
@@ -82,6 +82,4 @@ public struct ClusterService: Sendable {
         return HotspotMap(points: points.count, noise: noise, clusterCount: result.clusterCount, hotspots: hotspots,
                           loadSeconds: 0, clusterSeconds: 0)
     }
-
-    static func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
 }

@@ -106,14 +106,7 @@ enum Open311Body {
         }
         let description = form.raw("description") ?? ""
         try TextCheck.multiLine(description, field: "description", maxLength: 4_000)
-        var person: [String: String] = [:]
-        for field in ["first_name", "last_name", "email", "phone"] {
-            guard let value = form.first(field) else { continue }
-            guard value.count <= 200 else { throw APIError.badRequest("\(field) is longer than 200 characters") }
-            try TextCheck.singleLine(value, field: field)
-            person[field] = value
-        }
-        if let email = person["email"], !email.contains("@") { throw APIError.badRequest("email is not an email address") }
+        let requester = try IntakeRoutes.requester(form.first("first_name"), form.first("last_name"), form.first("email"), form.first("phone"))
         let media = form.first("media_url") ?? ""
         try checkMediaURL(media)
         let attributes = FormURLEncoded.attributes(form.pairs)
@@ -123,9 +116,7 @@ enum Open311Body {
         return NewRequest(
             serviceCode: code, description: description, longitude: long, latitude: lat, addressID: lat == nil ? addressID : nil,
             address: address, channel: "open311",
-            requester: person.isEmpty ? nil : .init(firstName: person["first_name"] ?? "", lastName: person["last_name"] ?? "",
-                                                    email: person["email"] ?? "", phone: person["phone"] ?? ""),
-            attributes: attributes, mediaURL: media, actor: actor)
+            requester: requester, attributes: attributes, mediaURL: media, actor: actor)
     }
 
     /// A photo's address: http(s), one line, at most 2,000 characters; empty means none.

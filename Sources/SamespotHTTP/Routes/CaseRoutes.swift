@@ -91,6 +91,7 @@ struct CaseRoutes {
             let rule = DedupRule(serviceCode: code, radiusMetres: body.radiusM, windowDays: body.windowDays, matchUnit: unit,
                                  openStatuses: statuses, enabled: body.enabled ?? true)
             try await Self.mapErrors { try await rules.save(rule, actor: principal.actor) }
+            // This instance at once (the caller's next intake uses the rule); the others on the NOTIFY.
             try await indexes.reloadCatalog(from: rules.database)
             return try JSONResponse.encode(RuleAnswer(rule: rule, stored: true))
         }
