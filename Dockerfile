@@ -10,7 +10,8 @@ RUN swift build -c release --product samespot --static-swift-stdlib \
     && cp "$(swift build -c release --show-bin-path)/samespot" /usr/local/bin/samespot
 
 FROM debian:bookworm-slim
-RUN apt-get update && apt-get install -y --no-install-recommends libgeos-c1v5 libproj25 proj-data ca-certificates tzdata \
+# libjs-leaflet: the web page's maps, served from where Debian puts them (never copied into the repository).
+RUN apt-get update && apt-get install -y --no-install-recommends libgeos-c1v5 libproj25 proj-data ca-certificates tzdata libjs-leaflet \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --home /nonexistent samespot
 COPY --from=build /usr/local/bin/samespot /usr/local/bin/samespot

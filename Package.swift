@@ -80,7 +80,17 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             // The OpenAPI document, compiled into the binary: a container image needs no file beside it.
-            resources: [.embedInCode("OpenAPI/openapi.json")],
+            // The web page's own files too (Leaflet is served from Debian's package, not copied).
+            resources: [
+                .embedInCode("OpenAPI/openapi.json"),
+                .embedInCode("Web/Files/index.html"),
+                .embedInCode("Web/Files/samespot.css"),
+                .embedInCode("Web/Files/app.js"),
+                .embedInCode("Web/Files/map.js"),
+                .embedInCode("Web/Files/intake.js"),
+                .embedInCode("Web/Files/hotspots.js"),
+                .embedInCode("Web/Files/wards.js"),
+            ],
             swiftSettings: swiftSettings
         ),
 

@@ -17,6 +17,8 @@ public struct Hotspot: Sendable {
     public var hull: [(longitude: Double, latitude: Double)]
     /// The most frequent types, most first.
     public var topTypes: [(serviceCode: String, count: Int)]
+    /// The tracking numbers of its requests, when they were asked for; empty otherwise.
+    public var memberIDs: [String]
 }
 
 public struct HotspotMap: Sendable {
@@ -39,10 +41,11 @@ public struct ClusterService: Sendable {
         self.projections = projections
     }
 
-    public func hotspots(_ filter: ClusterFilter, eps: Double, minPoints: Int, limit: Int) async throws -> HotspotMap {
+    /// - Parameter members: list each hotspot's tracking numbers (`Hotspot.memberIDs`).
+    public func hotspots(_ filter: ClusterFilter, eps: Double, minPoints: Int, limit: Int, members: Bool = false) async throws -> HotspotMap {
         let clock = ContinuousClock()
         let start = clock.now
-        let points = try await store.points(filter)
+        let points = try await store.points(filter, withIDs: members)
         let loaded = clock.now
         var map = try projections.withProjection { Self.hotspots(points, eps: eps, minPoints: minPoints, limit: limit, projection: $0) }
         map.loadSeconds = (loaded - start).seconds
@@ -77,7 +80,8 @@ public struct ClusterService: Sendable {
             let top = byType.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(3)
                 .map { (serviceCode: points.codes[Int($0.key)], count: $0.value) }
             return Hotspot(rank: rank, count: indices.count, reports: reports, centroidLongitude: centroid.longitude,
-                           centroidLatitude: centroid.latitude, hull: hull, topTypes: Array(top))
+                           centroidLatitude: centroid.latitude, hull: hull, topTypes: Array(top),
+                           memberIDs: points.ids.isEmpty ? [] : indices.map { points.ids[$0] })
         }
         return HotspotMap(points: points.count, noise: noise, clusterCount: result.clusterCount, hotspots: hotspots,
                           loadSeconds: 0, clusterSeconds: 0)

@@ -109,23 +109,26 @@ struct Import: AsyncParsableCommand {
 
     /// Everything in data/: the bundled sample city, in the order the data depends on.
     struct Sample: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "The bundled sample city (data/): addresses, streets, corners, three ward sets, requests.")
+        static let configuration = CommandConfiguration(abstract: "The bundled sample city (data/): addresses, streets, corners, three ward sets, requests (2021 and the history of 2011–2013).")
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var city: CityOptions
         @Option(help: "The sample city folder") var dataDir: String = "data"
         @Flag(help: "Load only into a database that holds no requests yet (for start-up scripts).") var ifEmpty = false
+        @Flag(help: "Load only the 2021 requests, not the history in data/history/.") var withoutHistory = false
 
         func run() async throws {
             let directory = dataDir
             let settings = city.city
             let onlyIfEmpty = ifEmpty
+            let includeHistory = !withoutHistory
             let logger = database.makeLogger("samespot.import")
             let summaries = try await Database.withRunning(settings: try database.settings(), logger: logger) { db in
                 try await db.ping()
                 if onlyIfEmpty, try await CityCounts.read(from: db).requests > 0 {
                     return [ImportSummary]()
                 }
-                return try await SampleCity.load(from: directory, into: db, city: settings, progress: ProgressLine.reporter)
+                return try await SampleCity.load(
+                    from: directory, into: db, city: settings, includeHistory: includeHistory, progress: ProgressLine.reporter)
             }
             if summaries.isEmpty { print("the database already holds requests: sample city not loaded again") }
             for summary in summaries { print(summary) }

@@ -22,6 +22,15 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Ward boundary set answers use (env SAMESPOT_WARD_SET; default: the set in force today).")
     var wardSet: String? = ProcessInfo.processInfo.environment["SAMESPOT_WARD_SET"]
 
+    @Option(help: "Folder of Debian's libjs-leaflet, for the web page's maps (env SAMESPOT_LEAFLET_DIR).")
+    var leafletDir: String = ProcessInfo.processInfo.environment["SAMESPOT_LEAFLET_DIR"] ?? "/usr/share/javascript/leaflet"
+
+    @Option(help: "Base-map tile URL template for the web page, e.g. https://tiles.example.city/{z}/{x}/{y}.png (env SAMESPOT_TILE_URL; default: none, the maps draw the wards alone).")
+    var tileURL: String? = ProcessInfo.processInfo.environment["SAMESPOT_TILE_URL"]
+
+    @Option(help: "Attribution shown with the tiles (env SAMESPOT_TILE_ATTRIBUTION).")
+    var tileAttribution: String = ProcessInfo.processInfo.environment["SAMESPOT_TILE_ATTRIBUTION"] ?? ""
+
     @Flag(help: "Apply pending migrations before serving.")
     var migrate = false
 
@@ -34,7 +43,8 @@ struct Serve: AsyncParsableCommand {
         SamespotServer.bootstrapMetrics()
         let logger = database.makeLogger("samespot")
         _ = try city.projections()  // a bad EPSG code fails here, not on the first request
-        let settings = ServerSettings(host: host, port: port, database: try database.settings(), city: city.city, wardSet: wardSet)
+        let settings = ServerSettings(host: host, port: port, database: try database.settings(), city: city.city, wardSet: wardSet,
+                                      web: WebSettings(leafletDirectory: leafletDir, tileURL: tileURL, tileAttribution: tileAttribution))
         let db = Database(settings: settings.database, logger: logger)
         if migrate {
             let files = try Migration.load(directory: try migrations.directory())

@@ -102,6 +102,21 @@ import Testing
                 }
             }
 
+            // With members=true each cluster names its requests: as many as its count, none twice.
+            let listed = try await HTTP.get("/v1/clusters?start_date=2021-01-01&end_date=2021-01-01&eps=150&min_points=3&members=true",
+                                            port: port, key: TestKeys.planner)
+            let listedFeatures = try #require(listed.json["features"] as? [[String: Any]])
+            #expect(listedFeatures.count == features.count)
+            var everyID = Set<String>()
+            for feature in listedFeatures {
+                let properties = try #require(feature["properties"] as? [String: Any])
+                let ids = try #require(properties["service_request_ids"] as? [String])
+                #expect(ids.count == properties["count"] as? Int)
+                everyID.formUnion(ids)
+            }
+            #expect(everyID.count == counts.reduce(0, +))
+            #expect(features.allSatisfy { ($0["properties"] as? [String: Any])?["service_request_ids"] == nil })
+
             // Filters: one type, a smaller min_points gives at least as many clusters.
             let lights = try await HTTP.get("/v1/clusters?start_date=2021-01-01&end_date=2021-01-01&service_code=SFD&eps=300&min_points=2",
                                             port: port, key: TestKeys.planner)

@@ -13,7 +13,7 @@ public enum Role: String, Sendable, CaseIterable, Codable {
     case admin
 
     public var permissions: Set<Permission> {
-        let publicSet: Set<Permission> = [.readOpen311, .submitOpen311, .geocode, .matches]
+        let publicSet: Set<Permission> = [.readOpen311, .submitOpen311, .readCity, .geocode, .matches]
         switch self {
         case .public:
             return publicSet
@@ -33,6 +33,8 @@ public enum Role: String, Sendable, CaseIterable, Codable {
 /// matrix above is the one place that says who may do what.
 public enum Permission: String, Sendable, CaseIterable {
     case readOpen311, submitOpen311, geocode, matches
+    /// The city's public reference: its ward sets and their boundaries, the span of its requests.
+    case readCity
     /// The staff radius for matches (1,000 m rather than 250 m).
     case staffMatches
     case batchGeocode

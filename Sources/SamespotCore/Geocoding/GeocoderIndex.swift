@@ -41,9 +41,9 @@ public final class GeocoderIndex: Sendable {
     }
 
     /// Streets by bare name ("63RD"): every direction and type of that name.
-    private let streets: [String: [Street]]
+    let streets: [String: [Street]]
     /// Corners by the pair of bare names, in sorted order.
-    private let corners: [String: [Corner]]
+    let corners: [String: [Corner]]
     /// Bare names by length, for the fuzzy pass.
     private let namesByLength: [Int: [[UInt8]]]
     private let reverseGrid: ReverseGrid

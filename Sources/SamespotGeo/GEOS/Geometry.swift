@@ -130,6 +130,15 @@ public final class Geometry {
     }
 
     /// A point guaranteed to lie inside the geometry (not the centroid, which may not).
+    /// Fewer vertices, no vertex moved more than `tolerance` (in the geometry's units), with
+    /// rings kept valid and apart (GEOS TopologyPreserveSimplify): a ward map for a screen.
+    public func simplified(tolerance: Double) throws(GeometryError) -> Geometry {
+        guard let g = GEOSTopologyPreserveSimplify_r(context.handle, pointer, tolerance) else {
+            throw context.takeError("cannot simplify")
+        }
+        return Geometry(owning: g, context: context)
+    }
+
     public func pointOnSurface() throws(GeometryError) -> Geometry {
         guard let g = GEOSPointOnSurface_r(context.handle, pointer) else { throw context.takeError("no point on the surface") }
         return Geometry(owning: g, context: context)

@@ -35,7 +35,8 @@ struct ClusterRoutes {
                 filter.wardSetID = set.id
                 filter.ward = ward
             }
-            let map = try await clusters.hotspots(filter, eps: eps, minPoints: minPoints, limit: limit)
+            let members = try query.bool("members") ?? false
+            let map = try await clusters.hotspots(filter, eps: eps, minPoints: minPoints, limit: limit, members: members)
             let names = indexes.catalog.types
             let features: [[String: JSONValue]] = map.hotspots.map { h in
                 let geometry: JSONValue
@@ -45,10 +46,7 @@ struct ClusterRoutes {
                 } else {
                     geometry = .object(["type": .string("Point"), "coordinates": .array([.number(h.centroidLongitude), .number(h.centroidLatitude)])])
                 }
-                return [
-                    "type": .string("Feature"),
-                    "geometry": geometry,
-                    "properties": .object([
+                var properties: [String: JSONValue] = [
                         "rank": .number(Double(h.rank + 1)),
                         "count": .number(Double(h.count)),
                         "reports": .number(Double(h.reports)),
@@ -57,8 +55,9 @@ struct ClusterRoutes {
                             .object(["service_code": .string(t.serviceCode), "service_name": .string(names[t.serviceCode]?.name ?? t.serviceCode),
                                      "count": .number(Double(t.count))])
                         }),
-                    ]),
                 ]
+                if members { properties["service_request_ids"] = .array(h.memberIDs.map(JSONValue.string)) }
+                return ["type": .string("Feature"), "geometry": geometry, "properties": .object(properties)]
             }
             let collection: JSONValue = .object([
                 "type": .string("FeatureCollection"),

@@ -52,6 +52,20 @@ struct GeocodeRoutes {
             return try JSONResponse.encode(Self.answer(address, snapshot, context: GEOSContext()))
         }
 
+        // Completions while staff type: cheap (a scan of the street names in memory), so the
+        // page may ask on every keystroke it keeps.
+        api.get("/v1/geocode/suggest") { request, context in
+            _ = try context.require(.geocode)
+            let query = QueryParameters(request)
+            guard let text = try query.text("q") else {
+                throw APIError.badRequest("the query parameter q is required: the address as typed so far, e.g. ?q=1200 w 63")
+            }
+            try Self.check(text)
+            let limit = try query.int("limit", in: 1...50) ?? 8
+            struct Suggestions: Encodable { var query: String; var suggestions: [AddressSuggestion] }
+            return try JSONResponse.encode(Suggestions(query: text, suggestions: indexes.snapshot.geocoder.suggest(text, limit: limit)))
+        }
+
         api.post("/v1/geocode") { request, context in
             _ = try context.require(.batchGeocode)
             let body: ByteBuffer

@@ -10,6 +10,7 @@ import SamespotStore
 /// requests with requester names, for that ward's office (and admins) only.
 struct WardRoutes {
     let reports: WardReportStore
+    let boundaries: WardBoundaryService
     let clusters: ClusterService
     let indexes: CityIndexes
     let wardSets: WardSetResolver
@@ -51,6 +52,17 @@ struct WardRoutes {
     }
 
     func register(on api: APIRouter) {
+        // The map itself is public: a base layer for every map, and what residents see on the
+        // city's own site. Simplified by default to ~10 m (a tenth of the bytes); 0 keeps all.
+        api.get("/v1/wards/boundaries") { request, context in
+            _ = try context.require(.readCity)
+            let query = QueryParameters(request)
+            let set = try wardSets.resolve(try query.string("ward_set"))
+            let tolerance = try query.double("tolerance", in: 0...0.01) ?? 0.0001
+            return Response(status: .ok, headers: [.contentType: "application/geo+json; charset=utf-8", .cacheControl: "private, max-age=300"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: try await boundaries.featureCollection(set: set, tolerance: tolerance))))
+        }
+
         for csv in [false, true] {
             let ext = csv ? ".csv" : ""
             api.get("/v1/wards/summary\(ext)") { request, context in

@@ -49,8 +49,11 @@ public enum SamespotServer {
         MatchRoutes(matches: MatchService(indexes: indexes, projections: projections, store: NearbyStore(database: database)), clock: clock)
             .register(on: api)
         ClusterRoutes(clusters: clusters, indexes: indexes, wardSets: wardSets, clock: clock).register(on: api)
-        WardRoutes(reports: WardReportStore(database: database), clusters: clusters, indexes: indexes, wardSets: wardSets, clock: clock)
+        WardRoutes(reports: WardReportStore(database: database), boundaries: WardBoundaryService(store: WardSetStore(database: database)),
+                   clusters: clusters, indexes: indexes, wardSets: wardSets, clock: clock)
             .register(on: api)
+        CityRoutes(requests: RequestQueryStore(database: database), indexes: indexes, web: settings.web, clock: clock).register(on: api)
+        WebRoutes(settings: settings.web, logger: database.logger).register(on: router)
         CaseRoutes(cases: CaseStore(database: database), rules: RuleStore(database: database), indexes: indexes).register(on: api)
         ServiceRoutes(catalog: CatalogStore(database: database), indexes: indexes).register(on: api)
         return router

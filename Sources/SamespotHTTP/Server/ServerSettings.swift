@@ -8,12 +8,31 @@ public struct ServerSettings: Sendable {
     public var city: CitySettings
     /// The ward boundary set answers use; nil means the set in force today.
     public var wardSet: String?
+    public var web: WebSettings
 
-    public init(host: String, port: Int, database: DatabaseSettings, city: CitySettings, wardSet: String?) {
+    public init(host: String, port: Int, database: DatabaseSettings, city: CitySettings, wardSet: String?, web: WebSettings = WebSettings()) {
         self.host = host
         self.port = port
         self.database = database
         self.city = city
         self.wardSet = wardSet
+        self.web = web
+    }
+}
+
+/// What the web page needs from the deployment: where Debian put Leaflet, and a base-map tile
+/// server if the city has one (none is reachable from a closed city network, so by default the
+/// maps draw the ward boundaries alone).
+public struct WebSettings: Sendable {
+    /// Leaflet 1.7 as Debian's libjs-leaflet installs it.
+    public var leafletDirectory: String
+    /// A Leaflet tile URL template (`https://tiles.example.city/{z}/{x}/{y}.png`), or nil.
+    public var tileURL: String?
+    public var tileAttribution: String
+
+    public init(leafletDirectory: String = "/usr/share/javascript/leaflet", tileURL: String? = nil, tileAttribution: String = "") {
+        self.leafletDirectory = leafletDirectory
+        self.tileURL = tileURL
+        self.tileAttribution = tileAttribution
     }
 }

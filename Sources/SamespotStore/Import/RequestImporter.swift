@@ -98,13 +98,18 @@ public struct RequestImporter: Sendable {
                     FROM import_requests ORDER BY line
                     ON CONFLICT (service_request_id) DO NOTHING
                     RETURNING request_id, status, city_status, requested_at, closed_at
-                ), opened AS (
+                ), history AS (
+                    -- Received, then (unless still open) the status now, in one ordered insert:
+                    -- history ids break ties between equal times, so a case closed the day it
+                    -- came in must not read as closed first and then reopened.
                     INSERT INTO status_history (request_id, status, city_status, changed_at, actor, note)
-                    SELECT request_id, 'open', '', requested_at, 'import', 'received' FROM new_rows
-                ), finished AS (
-                    INSERT INTO status_history (request_id, status, city_status, changed_at, actor, note)
-                    SELECT request_id, status, city_status, coalesce(closed_at, requested_at), 'import', ''
-                    FROM new_rows WHERE status <> 'open'
+                    SELECT n.request_id, step.status, step.city_status, step.changed_at, 'import', step.note
+                    FROM new_rows n
+                    CROSS JOIN LATERAL (VALUES (0, 'open', '', n.requested_at, 'received'),
+                                               (1, n.status, n.city_status, coalesce(n.closed_at, n.requested_at), ''))
+                        AS step(position, status, city_status, changed_at, note)
+                    WHERE step.position = 0 OR n.status <> 'open'
+                    ORDER BY n.request_id, step.position
                 )
                 SELECT count(*)::int FROM new_rows
                 """, logger: logger)

@@ -98,6 +98,8 @@ public struct WardSetStore: Sendable {
     }
 
     public func loadIndex(setID: Int, resolution: Int = WardIndex.defaultResolution) async throws -> WardIndex {
+        // The same read as `shapes(setID:)`, written out: built on a call to it, Swift 6.3.1's
+        // release optimiser crashes (signal 11, coroutine splitting) in CityIndexes.loadSnapshot.
         let rows = try await database.client.query(
             "SELECT ward, geometry FROM wards WHERE ward_set_id = \(setID)", logger: database.logger)
         var wards: [(ward: String, wkb: [UInt8])] = []
@@ -105,6 +107,17 @@ public struct WardSetStore: Sendable {
             wards.append((ward, Array(buffer: geometry)))
         }
         return try WardIndex(wards: wards, resolution: resolution)
+    }
+
+    /// Each ward of a set and its geometry (lon/lat WKB), in no particular order.
+    public func shapes(setID: Int) async throws -> [(ward: String, wkb: [UInt8])] {
+        let rows = try await database.client.query(
+            "SELECT ward, geometry FROM wards WHERE ward_set_id = \(setID)", logger: database.logger)
+        var wards: [(ward: String, wkb: [UInt8])] = []
+        for try await (ward, geometry) in rows.decode((String, ByteBuffer).self) {
+            wards.append((ward, Array(buffer: geometry)))
+        }
+        return wards
     }
 
     /// Places stored requests in a set's wards (all of them, or only those not yet placed in it)

@@ -30,6 +30,8 @@ public struct ClusterPoints: Sendable {
     public var codes: [String] = []
     /// Reports the point stands for: itself and its merged children.
     public var reports: [Int32] = []
+    /// Tracking numbers, in the order of the points; read only when a map lists its clusters' cases.
+    public var ids: [String] = []
 
     public init() {}
     public var count: Int { x.count }
@@ -42,10 +44,11 @@ public struct ClusterPointStore: Sendable {
     public let database: Database
     public init(database: Database) { self.database = database }
 
-    public func points(_ filter: ClusterFilter) async throws -> ClusterPoints {
+    /// - Parameter withIDs: read each point's tracking number too (a map that lists a cluster's
+    ///   cases); off for the plain map, where a million strings would double the read.
+    public func points(_ filter: ClusterFilter, withIDs: Bool = false) async throws -> ClusterPoints {
         let precise = LocationPrecision.allCases.filter(\.isPreciseEnoughToMerge).map(\.rawValue)
         let statuses = filter.statuses?.map(\.rawValue)
-        // One row of arrays, not a million rows: the binary array format decodes far faster.
         // One row of arrays, not a million rows (the binary array format decodes far faster),
         // in one pass; each type is numbered by a join with the (small) type table.
         let rows = try await database.client.query("""
@@ -56,7 +59,8 @@ public struct ClusterPointStore: Sendable {
             SELECT coalesce(array_agg(r.x_m), '{}'), coalesce(array_agg(r.y_m), '{}'),
                    coalesce(array_agg(t.position), '{}'),
                    (SELECT coalesce(array_agg(service_code ORDER BY position), '{}') FROM types),
-                   coalesce(array_agg(r.child_count + 1), '{}')
+                   coalesce(array_agg(r.child_count + 1), '{}'),
+                   coalesce(array_agg(r.service_request_id) FILTER (WHERE \(withIDs)), '{}')
             FROM service_requests r JOIN types t ON t.service_code = r.service_code
             WHERE r.x_m IS NOT NULL AND r.longitude IS NOT NULL AND r.location_precision = ANY(\(precise)::text[])
               AND (\(filter.includeDuplicates) OR r.parent_request_id IS NULL)
@@ -69,9 +73,9 @@ public struct ClusterPointStore: Sendable {
                       AND w.ward_set_id = \(filter.wardSetID) AND w.ward = \(filter.ward)::text))
             """, logger: database.logger)
         var points = ClusterPoints()
-        for try await (x, y, code, codes, reports) in rows.decode(([Double], [Double], [Int32], [String], [Int32]).self) {
+        for try await (x, y, code, codes, reports, ids) in rows.decode(([Double], [Double], [Int32], [String], [Int32], [String]).self) {
             points.x = x; points.y = y
-            points.code = code; points.codes = codes; points.reports = reports
+            points.code = code; points.codes = codes; points.reports = reports; points.ids = ids
         }
         return points
     }

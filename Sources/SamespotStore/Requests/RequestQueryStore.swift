@@ -35,6 +35,17 @@ public struct RequestQueryStore: Sendable {
         return records
     }
 
+    /// When the first and the last stored request came in (nil with none): a map or report that
+    /// opens on the city's data rather than on an empty last year.
+    public func requestedSpan() async throws -> (first: Date, last: Date)? {
+        let rows = try await database.client.query(
+            "SELECT min(requested_at), max(requested_at) FROM service_requests", logger: database.logger)
+        for try await (first, last) in rows.decode((Date?, Date?).self) {
+            if let first, let last { return (first, last) }
+        }
+        return nil
+    }
+
     /// The request a token stands for: (token, service_request_id), or nil.
     public func byToken(_ token: String) async throws -> (token: String, serviceRequestID: String)? {
         guard UUID(uuidString: token) != nil else { return nil }

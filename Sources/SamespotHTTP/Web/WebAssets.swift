@@ -1,0 +1,57 @@
+import Foundation
+import Logging
+
+/// The web page's files, read once when the server starts: the project's own (compiled into the
+/// binary, so a container needs nothing beside it) and Leaflet's (from Debian's libjs-leaflet,
+/// never copied into the repository).
+struct WebAssets: Sendable {
+    struct Asset: Sendable {
+        var bytes: [UInt8]
+        var contentType: String
+        /// A hash of the bytes: the browser revalidates and gets 304 while nothing changed.
+        var etag: String
+
+        init(_ bytes: [UInt8], contentType: String) {
+            self.bytes = bytes
+            self.contentType = contentType
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a
+            for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+            etag = "\"\(String(hash, radix: 16))\""
+        }
+    }
+
+    let page: Asset
+    /// By file name under /web/.
+    let own: [String: Asset]
+    /// By path under /leaflet/ ("leaflet.js", "images/marker-icon.png").
+    let leaflet: [String: Asset]
+
+    static let leafletFiles = ["leaflet.js", "leaflet.css", "images/layers.png", "images/layers-2x.png",
+                               "images/marker-icon.png", "images/marker-icon-2x.png", "images/marker-shadow.png"]
+
+    init(leafletDirectory: String, logger: Logger) {
+        page = Asset(PackageResources.index_html, contentType: "text/html; charset=utf-8")
+        own = [
+            "samespot.css": Asset(PackageResources.samespot_css, contentType: "text/css; charset=utf-8"),
+            "app.js": Asset(PackageResources.app_js, contentType: "text/javascript; charset=utf-8"),
+            "map.js": Asset(PackageResources.map_js, contentType: "text/javascript; charset=utf-8"),
+            "intake.js": Asset(PackageResources.intake_js, contentType: "text/javascript; charset=utf-8"),
+            "hotspots.js": Asset(PackageResources.hotspots_js, contentType: "text/javascript; charset=utf-8"),
+            "wards.js": Asset(PackageResources.wards_js, contentType: "text/javascript; charset=utf-8"),
+        ]
+        var leaflet: [String: Asset] = [:]
+        for file in Self.leafletFiles {
+            guard let data = FileManager.default.contents(atPath: "\(leafletDirectory)/\(file)") else { continue }
+            let type = file.hasSuffix(".js") ? "text/javascript; charset=utf-8" : file.hasSuffix(".css") ? "text/css; charset=utf-8" : "image/png"
+            leaflet[file] = Asset(Array(data), contentType: type)
+        }
+        if leaflet["leaflet.js"] == nil {
+            logger.warning("Leaflet not found: the web page's maps will not draw (install Debian's libjs-leaflet, or set SAMESPOT_LEAFLET_DIR)",
+                           metadata: ["directory": "\(leafletDirectory)"])
+        }
+        self.leaflet = leaflet
+    }
+
+    /// Bytes of the project's own page, scripts and styles (the figure the browser test prints).
+    var ownBytes: Int { page.bytes.count + own.values.reduce(0) { $0 + $1.bytes.count } }
+}
