@@ -171,6 +171,7 @@ def test_hotspots_draw_every_ward_and_list_a_cluster(context):
     # The same question to the API: the largest cluster's size.
     params = urllib.parse.urlencode({"start_date": city["requests"]["first"], "end_date": city["requests"]["last"], "eps": 50, "min_points": 5})
     largest = call("/v1/clusters?" + params, KEYS["planner"])["features"][0]["properties"]["count"]
+    shoot(driver, "hotspots")
     try:
         marks[-1].click()  # the largest cluster is drawn last, on top
     except ElementClickInterceptedException:
@@ -184,7 +185,7 @@ def test_hotspots_draw_every_ward_and_list_a_cluster(context):
     context["figures"]["hotspot map drawn (ms, fetch + draw, full sample)"] = driver.execute_script("return Samespot.timings.hotspotsDraw")
     context["figures"]["hotspot clusters drawn"] = len(marks)
     no_personal_data(driver, "hotspots page (planner key)")
-    shoot(driver, "hotspots")
+    shoot(driver, "hotspots-cluster")
 
 
 def test_ward_table_matches_the_api_and_compares_two_maps(context):

@@ -92,7 +92,9 @@
     selected = feature;
     const p = feature.properties;
     hullLayer.clearLayers();
-    L.geoJSON(feature.geometry, { style: { className: "hull", color: "#1d5fa8", weight: 2, fillOpacity: 0.15 } }).addTo(hullLayer);
+    const hull = L.geoJSON(feature.geometry, { style: { className: "hull", color: "#1d5fa8", weight: 2, fillOpacity: 0.15 } }).addTo(hullLayer);
+    // Close enough to see the hull and the streets' wards around it.
+    cityMap.map.fitBounds(hull.getBounds().pad(2), { maxZoom: 15 });
     const summary = $("hs-detail-summary");
     summary.textContent = `Cluster ${p.rank}: ${p.count} requests (${p.reports} reports with their duplicates). Loading its cases…`;
     const ids = p.service_request_ids || [];

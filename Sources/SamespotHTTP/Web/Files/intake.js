@@ -168,6 +168,7 @@
       result.replaceChildren(
         el("p", { class: "tracking" }, "Tracking number ", el("strong", { id: "intake-tracking" }, answer.service_request_id)),
         el("p", {}, `The caller was added to case ${answer.parent_service_request_id || match.service_request_id} (${match.service_name}, ${match.address}), and will hear when it is resolved.`));
+      result.scrollIntoView({ block: "nearest" });
       clearCaller();
       await refreshMatches();
     } catch (error) { fail(error); }
@@ -236,6 +237,7 @@
         lines.push(el("p", {}, `A new case${answer.location.ward ? " in ward " + answer.location.ward : ""}.`));
       }
       result.replaceChildren(...lines);
+      result.scrollIntoView({ block: "nearest" });
       clearCaller();
       $("intake-description").value = "";
       await refreshMatches();
