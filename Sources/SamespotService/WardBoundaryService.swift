@@ -14,14 +14,15 @@ public struct WardBoundaryService: Sendable {
     ///   1e-4° is about 10 m: invisible at city scale, and a tenth of the bytes.
     public func featureCollection(set: WardSetInfo, tolerance: Double) async throws -> [UInt8] {
         let shapes = try await store.shapes(setID: set.id)
-        let order = Dictionary(uniqueKeysWithValues: WardIndex.ordered(shapes.map(\.ward)).enumerated().map { ($1, $0) })
+        let wkb = Dictionary(shapes.map { ($0.ward, $0.wkb) }, uniquingKeysWith: { first, _ in first })
         let context = GEOSContext()
         let encoder = JSONEncoder()
         var features: [String] = []
-        for shape in shapes.sorted(by: { order[$0.ward, default: 0] < order[$1.ward, default: 0] }) {
-            var geometry = try Geometry(wkb: shape.wkb, context: context)
+        // In the set's own order (numbers as numbers), as every list of wards is.
+        for id in WardIndex.ordered(Array(wkb.keys)) {
+            var geometry = try Geometry(wkb: wkb[id]!, context: context)
             if tolerance > 0 { geometry = try geometry.simplified(tolerance: tolerance) }
-            let ward = String(decoding: try encoder.encode(shape.ward), as: UTF8.self)
+            let ward = String(decoding: try encoder.encode(id), as: UTF8.self)
             features.append(#"{"type":"Feature","id":\#(ward),"properties":{"ward":\#(ward)},"geometry":\#(geometry.geoJSON)}"#)
         }
         let name = String(decoding: try encoder.encode(set.name), as: UTF8.self)

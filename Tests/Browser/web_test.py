@@ -29,6 +29,11 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 BASE = os.environ["SAMESPOT_URL"]
 KEYS = {role: os.environ["SAMESPOT_KEY_" + role.upper()] for role in ("admin", "intake", "planner", "public")}
 SHOTS = os.environ.get("SAMESPOT_SCREENSHOTS", "screenshots")
+DOWNLOADS = os.path.join(SHOTS, "downloads")
+# A type with a required question, made by the test (the sample catalog asks none).
+QUESTION_TYPE = {"service_code": "WEBTEST_DEAD_ANIMAL", "service_name": "Dead Animal Pick-Up (browser test)", "about_a_place": True,
+                 "attributes": [{"code": "SIZE", "datatype": "singlevaluelist", "required": True, "description": "How large is the animal?",
+                                 "values": [{"key": "small", "name": "Smaller than a cat"}, {"key": "large", "name": "Larger than a cat"}]}]}
 # Personal data posted before the run: no page of a public or intake key may show any of it.
 PERSON = {"first_name": "Zelda", "last_name": "Quixworthy", "email": "zelda.quixworthy@example.org", "phone": "312-555-0199"}
 SECRETS = [PERSON["last_name"], PERSON["email"], PERSON["phone"], "Ophelia", "Brambleton", "ophelia.brambleton@example.net"]
@@ -52,7 +57,10 @@ def call(path, key=None, method="GET", body=None):
 
 
 def seed():
-    """An open case at a known address, with a named caller; and an Open311 report with another."""
+    """An open case at a known address, with a named caller; an Open311 report with another; a
+    service type that asks a question."""
+    code = QUESTION_TYPE["service_code"]
+    call(f"/v1/services/{code}", KEYS["admin"], "PUT", {k: v for k, v in QUESTION_TYPE.items() if k != "service_code"})
     services = call("/v1/services", KEYS["admin"])["services"]
     code = next(s["service_code"] for s in services if s["service_name"] == "Sanitation Code Violation")
     case = call("/v1/requests", KEYS["intake"], "POST", {
@@ -75,6 +83,9 @@ def browser(width=1280, height=800):
                  f"--window-size={width},{height}", "--lang=en-US"):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    os.makedirs(DOWNLOADS, exist_ok=True)
+    options.add_experimental_option("prefs", {"download.default_directory": os.path.abspath(DOWNLOADS),
+                                              "download.prompt_for_download": False})
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     driver.set_window_size(width, height)
     return driver
@@ -100,6 +111,11 @@ def open_view(driver, name):
     wait(driver, lambda d: d.execute_script(f"return Samespot.timings[{json.dumps(name)}] !== undefined"))
 
 
+def text_of(driver, css):
+    """An element's text, read in one step (the page may replace the element between two)."""
+    return driver.execute_script("const e = document.querySelector(arguments[0]); return e ? e.innerText : ''", css)
+
+
 def console_errors(driver):
     return [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
 
@@ -113,6 +129,23 @@ def no_personal_data(driver, where):
     text = driver.page_source
     leaked = [s for s in SECRETS if s in text]
     assert not leaked, f"{where}: the page shows personal data {leaked}"
+
+
+def downloaded(name, seconds=20):
+    """The text of a file the page saved, once Chromium has finished writing it."""
+    path = os.path.join(DOWNLOADS, name)
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if os.path.exists(path) and not os.path.exists(path + ".crdownload"):
+            with open(path, encoding="utf-8") as f:
+                return f.read()
+        time.sleep(0.2)
+    raise AssertionError(f"the page did not save {name}")
+
+
+def clear_downloads():
+    for name in os.listdir(DOWNLOADS):
+        os.remove(os.path.join(DOWNLOADS, name))
 
 
 def number(text):
@@ -146,13 +179,26 @@ def test_intake_already_reported_then_join_and_submit(context):
     joined = call(f"/v1/cases/{tracking}", KEYS["intake"])
     assert joined.get("parent_service_request_id") == seeded["id"] or joined.get("parent", {}).get("service_request_id") == seeded["id"] \
         or seeded["id"] in json.dumps(joined), "the joined request should name its parent"
-    wait(driver, lambda d: reports(after + 1) in d.find_element(By.CSS_SELECTOR, f'#matches-list li[data-id="{seeded["id"]}"]').text)
+    wait(driver, lambda d: reports(after + 1) in text_of(d, f'#matches-list li[data-id="{seeded["id"]}"]'))
     # A new request of the same type at the same spot: merged, and the page says into which case and why.
     Select(driver.find_element(By.ID, "intake-service")).select_by_value(seeded["code"])
     driver.find_element(By.ID, "intake-submit").click()
-    wait(driver, lambda d: "merged into case" in d.find_element(By.ID, "intake-result").text)
+    wait(driver, lambda d: "merged into case" in text_of(d, "#intake-result"))
     result = driver.find_element(By.ID, "intake-result").text
     assert seeded["id"] in result and "same address" in result, f"the merge should name the parent and why: {result!r}"
+    # A type that asks a question: the page asks it, will not send the report without the
+    # required answer (and says why), and sends it with the answer.
+    Select(driver.find_element(By.ID, "intake-service")).select_by_value(QUESTION_TYPE["service_code"])
+    question = wait(driver, EC.visibility_of_element_located((By.ID, "intake-q-SIZE")))
+    assert "How large is the animal?" in driver.find_element(By.CSS_SELECTOR, 'label[for="intake-q-SIZE"]').text
+    driver.find_element(By.ID, "intake-submit").click()
+    wait(driver, lambda d: "Answer “How large is the animal?”: this type requires it." in text_of(d, "#status"))
+    assert driver.switch_to.active_element == question, "the unanswered question should have the focus"
+    Select(question).select_by_value("large")
+    before_tracking = text_of(driver, "#intake-tracking")
+    driver.find_element(By.ID, "intake-submit").click()
+    wait(driver, lambda d: text_of(d, "#intake-tracking") not in ("", before_tracking))
+    assert "A new case" in driver.find_element(By.ID, "intake-result").text
     no_personal_data(driver, "intake page (intake key)")
     shoot(driver, "intake-merged")
 
@@ -182,6 +228,14 @@ def test_hotspots_draw_every_ward_and_list_a_cluster(context):
     assert int(table.get_attribute("data-count")) == len(rows) == largest, \
         f"the cluster lists {len(rows)} cases; its size is {largest}"
     assert driver.find_elements(By.CSS_SELECTOR, "#hs-map path.hull"), "the cluster's hull should be drawn"
+    clear_downloads()
+    driver.find_element(By.ID, "hs-geojson").click()
+    saved = json.loads(downloaded("hotspots.geojson"))
+    assert saved["type"] == "FeatureCollection" and len(saved["features"]) == len(marks), "the GeoJSON should hold every cluster drawn"
+    driver.find_element(By.ID, "hs-csv").click()
+    lines = downloaded("hotspots.csv").strip().splitlines()
+    assert lines[0].startswith("rank,requests,reports,lat,long") and len(lines) == len(marks) + 1
+    assert lines[1].split(",")[1] == str(largest), f"the CSV's first cluster should be the largest: {lines[1]!r}"
     context["figures"]["hotspot map drawn (ms, fetch + draw, full sample)"] = driver.execute_script("return Samespot.timings.hotspotsDraw")
     context["figures"]["hotspot clusters drawn"] = len(marks)
     no_personal_data(driver, "hotspots page (planner key)")
@@ -211,6 +265,17 @@ def test_ward_table_matches_the_api_and_compares_two_maps(context):
     first = number(driver.find_element(By.CSS_SELECTOR, "#w-table tbody tr td").text)
     assert first == max(by_ward.values()), f"sorted by received, the first row should be the largest ({first})"
     shoot(driver, "wards")
+    clear_downloads()
+    driver.find_element(By.ID, "w-csv").click()
+    rows = downloaded(f"wards-{set_a}-{period['from']}.csv").strip().splitlines()
+    city_row = next(r for r in rows if r.startswith("city,"))
+    assert rows[0].startswith("ward,opened,") and int(city_row.split(",")[1]) == api_a["city"]["opened"], "the CSV should be the API's"
+    # A council office prints the table: no navigation, no forms.
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    assert not driver.find_element(By.ID, "wards-form").is_displayed() and not driver.find_element(By.ID, "nav").is_displayed()
+    assert driver.find_element(By.ID, "w-table").is_displayed()
+    shoot(driver, "wards-print")
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
     # Election year: the old map beside the one in use.
     set_b = next(s["name"] for s in city["ward_sets"] if s["name"] != set_a)
     Select(driver.find_element(By.ID, "w-compare")).select_by_value(set_b)
@@ -265,6 +330,10 @@ def test_public_pages_show_no_personal_data(context):
             assert "may not use" in driver.find_element(By.ID, "status").text
             no_personal_data(driver, f"{path} ({role})")
     shoot(driver, "public")
+    # "Change key" forgets the key: the sign-in form again, and nothing kept in the tab.
+    driver.find_element(By.ID, "sign-out").click()
+    wait(driver, EC.visibility_of_element_located((By.ID, "signin-key")))
+    assert driver.execute_script("return sessionStorage.getItem('samespot.key')") is None
 
 
 def test_phone_width(context):

@@ -47,14 +47,14 @@ struct ClusterRoutes {
                     geometry = .object(["type": .string("Point"), "coordinates": .array([.number(h.centroidLongitude), .number(h.centroidLatitude)])])
                 }
                 var properties: [String: JSONValue] = [
-                        "rank": .number(Double(h.rank + 1)),
-                        "count": .number(Double(h.count)),
-                        "reports": .number(Double(h.reports)),
-                        "centroid": .array([.number(h.centroidLongitude), .number(h.centroidLatitude)]),
-                        "top_types": .array(h.topTypes.map { t in
-                            .object(["service_code": .string(t.serviceCode), "service_name": .string(names[t.serviceCode]?.name ?? t.serviceCode),
-                                     "count": .number(Double(t.count))])
-                        }),
+                    "rank": .number(Double(h.rank + 1)),
+                    "count": .number(Double(h.count)),
+                    "reports": .number(Double(h.reports)),
+                    "centroid": .array([.number(h.centroidLongitude), .number(h.centroidLatitude)]),
+                    "top_types": .array(h.topTypes.map { t in
+                        .object(["service_code": .string(t.serviceCode), "service_name": .string(names[t.serviceCode]?.name ?? t.serviceCode),
+                                 "count": .number(Double(t.count))])
+                    }),
                 ]
                 if members { properties["service_request_ids"] = .array(h.memberIDs.map(JSONValue.string)) }
                 return ["type": .string("Feature"), "geometry": geometry, "properties": .object(properties)]

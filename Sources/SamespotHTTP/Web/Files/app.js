@@ -60,9 +60,11 @@ const Samespot = (() => {
     status.dataset.kind = kind;
   }
 
+  /** An API's refusal is said to the user as the API worded it; anything else is also logged. */
   function fail(error) {
-    console.warn(error);
-    say(error instanceof ApiError ? error.message : "Something went wrong: " + error.message, "error");
+    if (error instanceof ApiError) return say(error.message, "error");
+    console.error(error);
+    say("Something went wrong: " + error.message, "error");
   }
 
   /** Saves text (CSV, GeoJSON) the page already holds as a file. */
@@ -122,14 +124,10 @@ const Samespot = (() => {
     showWho();
   }
 
+  /** Forgets the key and starts the page afresh: nothing fetched under the old key stays. */
   function signOut() {
     sessionStorage.removeItem(KEY);
-    state.key = null;
-    state.who = null;
-    for (const view of Object.values(views)) if (view.reset) view.reset();
-    state.started.clear();
-    document.getElementById("who").hidden = true;
-    route("/");
+    location.assign("/");
   }
 
   function showWho() {
@@ -233,7 +231,7 @@ const Samespot = (() => {
     api, el, can, say, fail, download, downloadFromAPI, csv, formatNumber, formatAge, day, timings, ApiError,
     get who() { return state.who; },
     get city() { return state.city; },
-    /** Views add themselves: { title, needs (a permission), start(section), shown(), reset() }. */
+    /** Views add themselves: { title, needs (a permission), start(section), shown() }. */
     register(name, view) { views[name] = view; },
   };
 })();

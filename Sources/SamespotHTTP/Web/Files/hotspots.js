@@ -75,7 +75,6 @@
       }).bindTooltip(`${p.count} requests · ${p.top_types.map((t) => t.service_name).join(", ")}`);
       mark.on("click", () => select(feature));
       mark.addTo(clusterLayer);
-      feature.mark = mark;
     }
     const m = collection.metadata;
     $("hs-summary").textContent = `${formatNumber(m.clusters)} clusters from ${formatNumber(m.points)} requests` +

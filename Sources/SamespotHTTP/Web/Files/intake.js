@@ -218,6 +218,14 @@
     if (!code) { say("Choose the service type first.", "error"); $("intake-service").focus(); return; }
     const typed = $("intake-address").value.trim();
     if (!spot && !typed) { say("Say where: type an address or click the map.", "error"); $("intake-address").focus(); return; }
+    // The type's required questions, asked before the round trip (the API checks them too).
+    const unanswered = [...$("intake-questions").querySelectorAll("[data-code][required]")]
+      .find((input) => (input.multiple ? input.selectedOptions.length === 0 : input.value.trim() === ""));
+    if (unanswered) {
+      say(`Answer “${document.querySelector(`label[for="${unanswered.id}"]`).firstChild.textContent}”: this type requires it.`, "error");
+      unanswered.focus();
+      return;
+    }
     const body = { service_code: code, description: $("intake-description").value || undefined, attributes: answers(), channel: "phone", ...caller() };
     if (spot && spot.addressId) body.address_id = spot.addressId;
     else if (spot) { body.lat = spot.lat; body.long = spot.long; }
@@ -253,6 +261,5 @@
     needs: "matches",
     start,
     shown: () => cityMap && cityMap.map.invalidateSize(),
-    reset: () => { spot = null; },
   });
 })();
