@@ -186,6 +186,7 @@ def test_intake_already_reported_then_join_and_submit(context):
     wait(driver, lambda d: "merged into case" in text_of(d, "#intake-result"))
     result = driver.find_element(By.ID, "intake-result").text
     assert seeded["id"] in result and "same address" in result, f"the merge should name the parent and why: {result!r}"
+    shoot(driver, "intake-merged")
     # A type that asks a question: the page asks it, will not send the report without the
     # required answer (and says why), and sends it with the answer.
     Select(driver.find_element(By.ID, "intake-service")).select_by_value(QUESTION_TYPE["service_code"])
@@ -200,7 +201,7 @@ def test_intake_already_reported_then_join_and_submit(context):
     wait(driver, lambda d: text_of(d, "#intake-tracking") not in ("", before_tracking))
     assert "A new case" in driver.find_element(By.ID, "intake-result").text
     no_personal_data(driver, "intake page (intake key)")
-    shoot(driver, "intake-merged")
+    shoot(driver, "intake-question")
 
 
 def test_hotspots_draw_every_ward_and_list_a_cluster(context):
