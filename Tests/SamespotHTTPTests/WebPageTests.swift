@@ -33,10 +33,15 @@ import Testing
             #expect(again.status == 304 && again.data.isEmpty)
 
             // Leaflet comes from Debian's libjs-leaflet, which the set-up scripts install.
-            let leaflet = try await HTTP.get("/leaflet/leaflet.js", port: port, key: nil)
-            #expect(leaflet.status == 200 && leaflet.text.contains("Leaflet"))
+            let leaflet = try await HTTP.send("GET", "/leaflet/leaflet.min.js", port: port, key: nil, headers: ["Accept-Encoding": "identity"])
+            #expect(leaflet.status == 200 && leaflet.text.contains("window.L") && leaflet.header("Content-Encoding") == nil)
+            // Debian's own gzipped copy, to a browser that takes gzip (inflated by the client, or not).
+            let zipped = try await HTTP.send("GET", "/leaflet/leaflet.min.js", port: port, key: nil, headers: ["Accept-Encoding": "gzip"])
+            #expect(zipped.header("Content-Encoding") == "gzip" && zipped.header("Vary") == "Accept-Encoding")
+            #expect(zipped.data == leaflet.data || (Array(zipped.data.prefix(2)) == [0x1f, 0x8b] && zipped.data.count * 2 < leaflet.data.count))
+            #expect(zipped.header("ETag") != leaflet.header("ETag"))
             #expect(try await HTTP.get("/leaflet/images/marker-icon.png", port: port, key: nil).header("Content-Type") == "image/png")
-            for missing in ["/web/nothing.js", "/leaflet/leaflet.esm.js", "/leaflet/images/..%2F..%2F..%2Fetc%2Fpasswd"] {
+            for missing in ["/web/nothing.js", "/leaflet/leaflet.js", "/leaflet/leaflet.esm.js", "/leaflet/images/..%2F..%2F..%2Fetc%2Fpasswd"] {
                 let reply = try await HTTP.get(missing, port: port, key: nil)
                 #expect(reply.status == 404, "\(missing)")
                 #expect(reply.errorMessage != nil, "\(missing)")

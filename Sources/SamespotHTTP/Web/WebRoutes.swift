@@ -42,16 +42,21 @@ struct WebRoutes {
         }
     }
 
-    /// The asset, or 304 when the browser holds this very version (`If-None-Match`).
+    /// The asset (gzipped when Debian ships it so and the browser takes gzip), or 304 when the
+    /// browser holds this very version (`If-None-Match`).
     private func respond(_ request: Request, _ asset: WebAssets.Asset) -> Response {
         var headers = securityHeaders
-        headers[.eTag] = asset.etag
+        let gzipped = asset.gzipped.flatMap { request.headers[.acceptEncoding]?.contains("gzip") == true ? $0 : nil }
+        let etag = gzipped == nil ? asset.etag : asset.gzippedETag
+        headers[.eTag] = etag
         headers[.cacheControl] = "no-cache"
-        if request.headers[.ifNoneMatch] == asset.etag {
+        if asset.gzipped != nil { headers[.vary] = "Accept-Encoding" }
+        if request.headers[.ifNoneMatch] == etag {
             return Response(status: .notModified, headers: headers)
         }
         headers[.contentType] = asset.contentType
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: asset.bytes)))
+        if gzipped != nil { headers[.contentEncoding] = "gzip" }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: gzipped ?? asset.bytes)))
     }
 
     /// Scripts, styles and API calls from this origin only; images also from the tile server
