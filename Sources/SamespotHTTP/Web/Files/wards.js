@@ -6,7 +6,6 @@
 
 (() => {
   const { api, el, can, fail, download, downloadFromAPI, csv, formatNumber, day } = Samespot;
-  // (day: the date part of the API's timestamps, for the ward office's list.)
   const $ = (id) => document.getElementById(id);
 
   // The figures shown, in order: [key in WardMetrics, heading, digits].
