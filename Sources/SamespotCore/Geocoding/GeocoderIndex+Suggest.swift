@@ -70,7 +70,7 @@ extension GeocoderIndex {
                 guard let spot = locate(number.value, suffix: number.suffix, on: street) else { continue }
                 let methodRank = spot.method == .addressPoint ? 0 : (spot.method == .interpolated ? 1 : 2)
                 ranked.append((exactName * 4 + methodRank, AddressSuggestion(
-                    address: "\(number.value)\(spot.method == .addressPoint ? spot.suffixText : Self.suffixText(number.suffix)) \(street.name.full)",
+                    address: "\(number.value)\(spot.method == .addressPoint ? spot.suffixText : ParsedAddress.suffixText(number.suffix)) \(street.name.full)",
                     method: spot.method, longitude: spot.longitude, latitude: spot.latitude, addressID: spot.id)))
             } else {
                 ranked.append((exactName, AddressSuggestion(address: street.name.full, method: .street, longitude: nil,
@@ -114,9 +114,5 @@ extension GeocoderIndex {
     /// "WOOD ST" of "S WOOD ST": what staff type after the number and direction.
     static func nameAfterDirection(_ name: StreetName) -> String {
         [name.name, name.type, name.postDirection].filter { !$0.isEmpty }.joined(separator: " ")
-    }
-
-    static func suffixText(_ suffix: String) -> String {
-        suffix.isEmpty ? "" : (suffix.contains("/") ? " \(suffix)" : suffix)
     }
 }

@@ -240,7 +240,7 @@ public final class GeocoderIndex: Sendable {
             let exactSuffix = p.suffix == suffix
             return Spot(method: .addressPoint, longitude: p.longitude, latitude: p.latitude,
                         confidence: exactSuffix ? 1 : 0.95, id: p.id,
-                        suffixText: p.suffix.isEmpty ? "" : (p.suffix.contains("/") ? " \(p.suffix)" : p.suffix),
+                        suffixText: ParsedAddress.suffixText(p.suffix),
                         reasons: exactSuffix ? [] : ["no \(number)\(suffix); \(number)\(p.suffix) used"])
         }
         for sameSide in [true, false] {
@@ -366,8 +366,7 @@ public final class GeocoderIndex: Sendable {
     }
 
     private static func answer(_ street: StreetName, _ point: Point, distance: Double) -> ReverseGeocodeResult {
-        let suffix = point.suffix.isEmpty ? "" : (point.suffix.contains("/") ? " \(point.suffix)" : point.suffix)
-        return ReverseGeocodeResult(address: "\(point.number)\(suffix) \(street.full)", addressID: point.id,
+        return ReverseGeocodeResult(address: "\(point.number)\(ParsedAddress.suffixText(point.suffix)) \(street.full)", addressID: point.id,
                                     longitude: point.longitude, latitude: point.latitude, distanceMetres: distance,
                                     block: block(point.number, street))
     }

@@ -48,6 +48,11 @@ public struct ParsedAddress: Sendable, Equatable {
         self.crossStreet = crossStreet
     }
 
+    /// A house number's suffix as written after the number: "A" of "12A", " 1/2" of "12 1/2".
+    public static func suffixText(_ suffix: String) -> String {
+        suffix.isEmpty ? "" : (suffix.contains("/") ? " \(suffix)" : suffix)
+    }
+
     /// The canonical text: "123 N MAIN ST", "W MADISON ST & N STATE ST", "N MAIN ST".
     public var normalized: String {
         switch kind {
@@ -55,8 +60,7 @@ public struct ParsedAddress: Sendable, Equatable {
         case .intersection: return "\(street?.full ?? "") & \(crossStreet?.full ?? "")"
         case .street: return street?.full ?? ""
         case .address:
-            var number = houseNumber.map(String.init) ?? ""
-            if !houseNumberSuffix.isEmpty { number += houseNumberSuffix.contains("/") ? " \(houseNumberSuffix)" : houseNumberSuffix }
+            let number = houseNumber.map { "\($0)\(Self.suffixText(houseNumberSuffix))" } ?? ""
             return [number, street?.full ?? ""].filter { !$0.isEmpty }.joined(separator: " ")
         }
     }

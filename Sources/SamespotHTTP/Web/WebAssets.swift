@@ -36,21 +36,17 @@ struct WebAssets: Sendable {
                                "images/marker-icon.png", "images/marker-icon-2x.png", "images/marker-shadow.png"]
 
     init(leafletDirectory: String, logger: Logger) {
-        page = Asset(PackageResources.index_html, contentType: "text/html; charset=utf-8")
-        own = [
-            "samespot.css": Asset(PackageResources.samespot_css, contentType: "text/css; charset=utf-8"),
-            "app.js": Asset(PackageResources.app_js, contentType: "text/javascript; charset=utf-8"),
-            "map.js": Asset(PackageResources.map_js, contentType: "text/javascript; charset=utf-8"),
-            "intake.js": Asset(PackageResources.intake_js, contentType: "text/javascript; charset=utf-8"),
-            "hotspots.js": Asset(PackageResources.hotspots_js, contentType: "text/javascript; charset=utf-8"),
-            "wards.js": Asset(PackageResources.wards_js, contentType: "text/javascript; charset=utf-8"),
+        page = Asset(PackageResources.index_html, contentType: Self.contentType("index.html"))
+        let files: [(String, [UInt8])] = [
+            ("samespot.css", PackageResources.samespot_css), ("app.js", PackageResources.app_js), ("map.js", PackageResources.map_js),
+            ("intake.js", PackageResources.intake_js), ("hotspots.js", PackageResources.hotspots_js), ("wards.js", PackageResources.wards_js),
         ]
+        own = Dictionary(uniqueKeysWithValues: files.map { ($0, Asset($1, contentType: Self.contentType($0))) })
         var leaflet: [String: Asset] = [:]
         for file in Self.leafletFiles {
             guard let data = FileManager.default.contents(atPath: "\(leafletDirectory)/\(file)") else { continue }
-            let type = file.hasSuffix(".js") ? "text/javascript; charset=utf-8" : file.hasSuffix(".css") ? "text/css; charset=utf-8" : "image/png"
             let gzipped = FileManager.default.contents(atPath: "\(leafletDirectory)/\(file).gz").map(Array.init)
-            leaflet[file] = Asset(Array(data), contentType: type, gzipped: gzipped)
+            leaflet[file] = Asset(Array(data), contentType: Self.contentType(file), gzipped: gzipped)
         }
         if leaflet["leaflet.min.js"] == nil {
             logger.warning("Leaflet not found: the web page's maps will not draw (install Debian's libjs-leaflet, or set SAMESPOT_LEAFLET_DIR)",
@@ -59,6 +55,10 @@ struct WebAssets: Sendable {
         self.leaflet = leaflet
     }
 
-    /// Bytes of the project's own page, scripts and styles (the figure the browser test prints).
-    var ownBytes: Int { page.bytes.count + own.values.reduce(0) { $0 + $1.bytes.count } }
+    static func contentType(_ file: String) -> String {
+        if file.hasSuffix(".js") { return "text/javascript; charset=utf-8" }
+        if file.hasSuffix(".css") { return "text/css; charset=utf-8" }
+        if file.hasSuffix(".html") { return "text/html; charset=utf-8" }
+        return "image/png"
+    }
 }

@@ -52,10 +52,12 @@ const Samespot = (() => {
     return node;
   }
 
+  const $ = (id) => document.getElementById(id);
+
   function can(permission) { return !!state.who && state.who.permissions.includes(permission); }
 
   function say(message, kind = "info") {
-    const status = document.getElementById("status");
+    const status = $("status");
     status.textContent = message || "";
     status.dataset.kind = kind;
   }
@@ -133,8 +135,8 @@ const Samespot = (() => {
   function showWho() {
     const who = state.who;
     const wards = who.wards.length ? " · wards " + who.wards.join(", ") : "";
-    document.getElementById("who-role").textContent = (who.role === "public" ? "Public" : who.role.replace("_", " ")) + wards;
-    document.getElementById("who").hidden = false;
+    $("who-role").textContent = (who.role === "public" ? "Public" : who.role.replace("_", " ")) + wards;
+    $("who").hidden = false;
     for (const link of document.querySelectorAll("#nav a")) link.hidden = !can(link.dataset.needs);
   }
 
@@ -162,13 +164,13 @@ const Samespot = (() => {
     for (const section of document.querySelectorAll(".view")) section.hidden = true;
     say("");
     if (!state.who) {
-      document.getElementById("view-signin").hidden = false;
-      document.getElementById("signin-key").focus();
+      $("view-signin").hidden = false;
+      $("signin-key").focus();
       return;
     }
     const name = viewFor(path);
     const view = views[name];
-    const section = document.getElementById("view-" + name);
+    const section = $("view-" + name);
     for (const link of document.querySelectorAll("#nav a")) {
       if (link.dataset.view === name) link.setAttribute("aria-current", "page"); else link.removeAttribute("aria-current");
     }
@@ -201,22 +203,22 @@ const Samespot = (() => {
       route(link.getAttribute("href"), true);
     });
     window.addEventListener("popstate", () => route(location.pathname));
-    document.getElementById("sign-out").addEventListener("click", signOut);
-    document.getElementById("signin-form").addEventListener("submit", async (event) => {
+    $("sign-out").addEventListener("click", signOut);
+    $("signin-form").addEventListener("submit", async (event) => {
       event.preventDefault();
-      await trySignIn(document.getElementById("signin-key").value.trim());
+      await trySignIn($("signin-key").value.trim());
     });
-    document.getElementById("signin-public").addEventListener("click", () => trySignIn(""));
+    $("signin-public").addEventListener("click", () => trySignIn(""));
     const saved = sessionStorage.getItem(KEY);
     if (saved !== null) trySignIn(saved); else route(location.pathname);
   }
 
   async function trySignIn(key) {
-    const error = document.getElementById("signin-error");
+    const error = $("signin-error");
     error.textContent = "";
     try {
       await signIn(key);
-      document.getElementById("signin-key").value = "";
+      $("signin-key").value = "";
       await route(location.pathname);
     } catch (e) {
       sessionStorage.removeItem(KEY);
@@ -228,7 +230,7 @@ const Samespot = (() => {
   document.addEventListener("DOMContentLoaded", start);
 
   return {
-    api, el, can, say, fail, download, downloadFromAPI, csv, formatNumber, formatAge, day, timings, ApiError,
+    api, el, $, can, say, fail, download, downloadFromAPI, csv, formatNumber, formatAge, day, timings, ApiError,
     get who() { return state.who; },
     get city() { return state.city; },
     /** Views add themselves: { title, needs (a permission), start(section), shown() }. */

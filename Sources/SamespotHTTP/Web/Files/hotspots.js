@@ -4,12 +4,11 @@
 "use strict";
 
 (() => {
-  const { api, el, fail, download, csv, formatNumber, day } = Samespot;
+  const { api, el, $, fail, download, csv, formatNumber, day } = Samespot;
   let cityMap, clusterLayer, hullLayer;
   let collection = null; // the last answer of /v1/clusters
   let selected = null;
   const names = new Map(); // service_code → name
-  const $ = (id) => document.getElementById(id);
 
   async function start() {
     const city = Samespot.city;

@@ -5,14 +5,12 @@
 "use strict";
 
 (() => {
-  const { api, el, can, say, fail, formatAge, formatNumber } = Samespot;
+  const { api, el, $, can, say, fail, formatAge, formatNumber } = Samespot;
   let section, cityMap, spotMarker, matchLayer;
   let services = new Map(); // service_code → type
   let spot = null;          // { lat, long, address, addressId }
   let suggestions = [];     // the last suggestions shown, by their text
   let typing = 0;           // a counter, so a slow answer never overwrites a newer one
-
-  const $ = (id) => document.getElementById(id);
 
   async function start(root) {
     section = root;

@@ -5,8 +5,7 @@
 "use strict";
 
 (() => {
-  const { api, el, can, fail, download, downloadFromAPI, csv, formatNumber, day } = Samespot;
-  const $ = (id) => document.getElementById(id);
+  const { api, el, $, can, fail, download, downloadFromAPI, csv, formatNumber, day } = Samespot;
 
   // The figures shown, in order: [key in WardMetrics, heading, digits].
   const FIGURES = [
