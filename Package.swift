@@ -24,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         // Already built for PostgresNIO's authentication; Samespot uses its SHA-256 for API keys.
         .package(url: "https://github.com/apple/swift-crypto.git", "3.9.0"..<"6.0.0"),
+        // Letters to residents from templates an admin edits: a real template engine, no dependencies of its own.
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // C libraries, through the system's headers (libgeos-dev, libproj-dev).
@@ -61,6 +63,7 @@ let package = Package(
                 "SamespotGeo",
                 "SamespotStore",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
@@ -117,7 +120,7 @@ let package = Package(
         .target(
             name: "SamespotTestSupport",
             dependencies: [
-                "SamespotStore", "SamespotGeo", "SamespotCore",
+                "SamespotStore", "SamespotGeo", "SamespotCore", "SamespotService",
                 .product(name: "Logging", package: "swift-log"), .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             path: "Tests/SamespotTestSupport",

@@ -31,12 +31,14 @@ public struct NewRequest: Sendable {
 }
 
 /// Why intake refused a request before storing anything; each names what to change.
-public enum IntakeError: Error, Sendable, Equatable, CustomStringConvertible {
+public enum IntakeError: Refusal, Equatable {
     case unknownServiceCode(String)
     case inactiveServiceCode(String)
     case attributes(String)
     case unknownAddressID(Int64)
     case outsideCity(latitude: Double, longitude: Double)
+
+    public var kind: RefusalKind { .unprocessable }
 
     public var description: String {
         switch self {
@@ -139,15 +141,19 @@ public struct IntakeService: Sendable {
                 throw IntakeError.outsideCity(latitude: lat, longitude: lon)
             }
         }
+        let wardInUse = wards.first { $0.setID == snapshot.wardSet?.id }?.ward ?? nil
+        let catalog = indexes.catalog
+        let assignment = catalog.routing.route(serviceCode: type.code, group: type.group, ward: wardInUse, typeDepartment: type.department)
         let prepared = PreparedIntake(
             serviceCode: request.serviceCode, description: request.description, channel: request.channel,
             requester: request.requester, address: addressText, addressID: addressID, addressKey: addressKey, blockKey: blockKey,
             longitude: longitude, latitude: latitude, precision: precision, x: x, y: y, wards: wards,
-            attributes: attributes, mediaURL: request.mediaURL, rule: type.rule, actor: request.actor)
-        let outcome = try await store.insert(prepared, calendar: indexes.catalog.calendar)
+            attributes: attributes, mediaURL: request.mediaURL, rule: type.rule, actor: request.actor,
+            assignment: assignment, priority: type.priority, standard: type.standard)
+        let outcome = try await store.insert(prepared, calendar: catalog.calendar)
         return IntakeReceipt(outcome: outcome, geocode: geocode, latitude: latitude, longitude: longitude, precision: precision,
                              address: addressKey.isEmpty ? addressText : addressKey,
-                             ward: wards.first { $0.setID == snapshot.wardSet?.id }?.ward ?? nil)
+                             ward: wardInUse)
     }
 
     /// Adds a caller to an open case ("already reported"): see `IntakeStore.join`.

@@ -31,9 +31,11 @@ public struct Match: Sendable {
     public var sameBlock: Bool
 }
 
-public enum SpotError: Error, Sendable, Equatable, CustomStringConvertible {
+public enum SpotError: Refusal, Equatable {
     case notPlaced(String)
     case outsideCity(latitude: Double, longitude: Double)
+
+    public var kind: RefusalKind { .unprocessable }
 
     public var description: String {
         switch self {

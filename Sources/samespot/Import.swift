@@ -1,11 +1,12 @@
 import ArgumentParser
 import Foundation
+import SamespotService
 import SamespotStore
 
 struct Import: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Load city data into PostgreSQL (COPY; one transaction per file; a bad row names its line and nothing is written).",
-        subcommands: [Addresses.self, Streets.self, Intersections.self, Holidays.self, WardSet.self, Requests.self, Sample.self]
+        subcommands: [Addresses.self, Streets.self, Intersections.self, Holidays.self, WardSet.self, Requests.self, Definitions.self, Sample.self]
     )
 
     struct Addresses: AsyncParsableCommand {
@@ -17,8 +18,7 @@ struct Import: AsyncParsableCommand {
         func run() async throws {
             let bytes = try readFile(file)
             try await runImport(database) { db in
-                try await ReferenceDataImporter(database: db).importAddressPoints(
-                    csv: bytes, file: file, replace: !append, progress: ProgressLine.reporter("addresses"))
+                try await ImportService(database: db).addresses(csv: bytes, file: file, replace: !append, progress: ProgressLine.reporter("addresses"))
             }
         }
     }
@@ -31,7 +31,7 @@ struct Import: AsyncParsableCommand {
         func run() async throws {
             let bytes = try readFile(file)
             try await runImport(database) { db in
-                try await ReferenceDataImporter(database: db).importStreets(csv: bytes, file: file, progress: ProgressLine.reporter("streets"))
+                try await ImportService(database: db).streets(csv: bytes, file: file, progress: ProgressLine.reporter("streets"))
             }
         }
     }
@@ -44,8 +44,7 @@ struct Import: AsyncParsableCommand {
         func run() async throws {
             let bytes = try readFile(file)
             try await runImport(database) { db in
-                try await ReferenceDataImporter(database: db).importIntersections(
-                    csv: bytes, file: file, progress: ProgressLine.reporter("intersections"))
+                try await ImportService(database: db).intersections(csv: bytes, file: file, progress: ProgressLine.reporter("intersections"))
             }
         }
     }
@@ -59,7 +58,7 @@ struct Import: AsyncParsableCommand {
         func run() async throws {
             let bytes = try readFile(file)
             try await runImport(database) { db in
-                try await ReferenceDataImporter(database: db).importHolidays(csv: bytes, file: file)
+                try await ImportService(database: db).holidays(csv: bytes, file: file)
             }
         }
     }
@@ -76,16 +75,9 @@ struct Import: AsyncParsableCommand {
 
         func run() async throws {
             let bytes = try readFile(file)
-            let isCSV = file.lowercased().hasSuffix(".csv")
             try await runImport(database) { db in
-                let store = WardSetStore(database: db)
-                let summary = isCSV
-                    ? try await store.importWKTCSV(bytes, file: file, name: name, effectiveFrom: from, effectiveTo: to, wardProperty: wardProperty)
-                    : try await store.importGeoJSON(Data(bytes), file: file, name: name, effectiveFrom: from, effectiveTo: to,
-                                                    wardProperty: wardProperty)
-                let set = try await store.set(named: name)
-                try await store.assignRequests(toSet: set, onlyMissing: false, progress: ProgressLine.reporter("wards"))
-                return summary
+                try await ImportService(database: db).wardSet(bytes, file: file, name: name, effectiveFrom: from, effectiveTo: to,
+                                                              wardProperty: wardProperty, progress: ProgressLine.reporter("wards"))
             }
         }
     }
@@ -101,15 +93,27 @@ struct Import: AsyncParsableCommand {
             let projections = try city.projections()
             let settings = city.city
             try await runImport(database) { db in
-                try await RequestImporter(database: db, city: settings, projections: projections).importCSV(
-                    bytes, file: file, progress: ProgressLine.reporter("requests"))
+                try await ImportService(database: db).requests(bytes, file: file, city: settings, projections: projections,
+                                                        progress: ProgressLine.reporter("requests"))
             }
         }
     }
 
     /// Everything in data/: the bundled sample city, in the order the data depends on.
+    struct Definitions: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "definitions", abstract: "Service definitions JSON: the questions each type asks (Open311 metadata=true).")
+        @OptionGroup var database: DatabaseOptions
+        @Argument(help: "JSON file, as data/service-definitions.json") var file: String
+
+        func run() async throws {
+            let bytes = try readFile(file)
+            try await runImport(database) { db in try await ImportService(database: db).serviceDefinitions(bytes, file: file) }
+        }
+    }
+
     struct Sample: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "The bundled sample city (data/): addresses, streets, corners, three ward sets, requests (2021 and the history of 2011–2013).")
+        static let configuration = CommandConfiguration(abstract: "The bundled sample city (data/): addresses, streets, corners, three ward sets, requests (2021 and the history of 2011–2013), service definitions.")
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var city: CityOptions
         @Option(help: "The sample city folder") var dataDir: String = "data"
@@ -127,8 +131,8 @@ struct Import: AsyncParsableCommand {
                 if onlyIfEmpty, try await CityCounts.read(from: db).requests > 0 {
                     return [ImportSummary]()
                 }
-                return try await SampleCity.load(
-                    from: directory, into: db, city: settings, includeHistory: includeHistory, progress: ProgressLine.reporter)
+                return try await ImportService(database: db).sampleCity(
+                    from: directory, city: settings, includeHistory: includeHistory, progress: ProgressLine.reporter)
             }
             if summaries.isEmpty { print("the database already holds requests: sample city not loaded again") }
             for summary in summaries { print(summary) }

@@ -39,13 +39,20 @@ import Testing
                 #expect(own["status"] as? String == "open")
 
                 // A child's status follows its parent: setting it alone is refused.
-                let (sChild, _) = try await T.send("POST", "/v1/cases/\(child1)/status", #"{"status": "open"}"#, port: port)
+                let (sChild, _) = try await T.send("POST", "/v1/cases/\(child1)/status", #"{"status": "acknowledged"}"#, port: port)
                 #expect(sChild == 409)
 
-                // Merge by hand: child2 goes back under the parent.
+                // An open request is not merged under a closed case: reopen it first (with a reason).
+                let (sClosed, _) = try await T.send("POST", "/v1/cases/\(child2)/merge", "{\"parent\": \"\(parent)\"}", port: port)
+                #expect(sClosed == 409)
+                let (sr, reopened) = try await T.send("POST", "/v1/cases/\(parent)/status", #"{"status": "reopened", "note": "not really fixed"}"#, port: port)
+                #expect(sr == 200 && reopened["status"] as? String == "reopened" && reopened["closed_at"] == nil)
+
+                // Merge by hand: child2 goes back under the parent, and takes its status.
                 let (sm, merged) = try await T.send("POST", "/v1/cases/\(child2)/merge", "{\"parent\": \"\(parent)\"}", port: port)
                 #expect(sm == 200)
                 #expect(merged["parent_service_request_id"] as? String == parent)
+                #expect(merged["status"] as? String == "reopened")
                 let audit = try #require(merged["audit"] as? [[String: Any]])
                 #expect(audit.map { $0["action"] as? String } == ["created_as_duplicate", "unmerged", "merged"])
 
@@ -104,10 +111,10 @@ import Testing
                 #expect(reply.status == status, "\(body)")
                 #expect(reply.errorMessage == message)
             }
-            // Nothing of those was stored: the type keeps its name and has no questions.
+            // Nothing of those was stored: the type keeps its name and the sample's two questions.
             let pothole = try await HTTP.get("/v1/services/PHF", port: port, key: nil)
             #expect(pothole.json["service_name"] as? String == "Pothole in Street Complaint")
-            #expect((pothole.json["attributes"] as? [Any])?.isEmpty == true)
+            #expect((pothole.json["attributes"] as? [[String: Any]])?.map { $0["code"] as? String } == ["LOCATION_IN_STREET", "NUMBER_OF_POTHOLES"])
             #expect(try await HTTP.get("/v1/services/NOPE", port: port, key: nil).status == 404)
 
             for (body, status) in [(#"{"note": "  "}"#, 400), (#"{"note": "a\u0000b"}"#, 400), ("{}", 400)] as [(String, Int)] {

@@ -32,8 +32,14 @@ import Testing
             let services = try await HTTP.get("\(Self.base)/services.json", port: port, key: nil)
             let pothole = try #require(services.array.first { $0["service_code"] as? String == "PHF" })
             #expect(pothole["service_name"] as? String == "Pothole in Street Complaint")
-            #expect(pothole["metadata"] as? Bool == false)
             #expect(pothole["type"] as? String == "realtime")
+            // The sample city ships the questions of its main types; a type without any says so.
+            #expect(pothole["metadata"] as? Bool == true)
+            #expect(services.array.first { $0["service_code"] as? String == "AVN" }?["metadata"] as? Bool == false)
+            let graffiti = try await HTTP.get("\(Self.base)/services/GRAF.json", port: port, key: nil)
+            let questions = try #require(graffiti.json["attributes"] as? [[String: Any]])
+            #expect(questions.map { $0["code"] as? String } == ["SURFACE", "WHERE"])
+            #expect((questions[0]["values"] as? [[String: Any]])?.contains { $0["name"] as? String == "Brick - Painted" } == true)
             let codes = try Self.xmlValues("service_code", in: try await HTTP.get("\(Self.base)/services.xml", port: port, key: nil).data)
             #expect(codes.count == services.array.count && codes.contains("SGA"))
 

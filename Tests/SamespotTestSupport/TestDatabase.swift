@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import SamespotService
 import SamespotStore
 
 /// Paths and settings the tests share. The database comes from SAMESPOT_TEST_DATABASE_URL
@@ -137,7 +138,7 @@ actor SampleCityFixture {
             try await TestDatabase.withDatabase(named: name) { db in
                 try await Migrator(database: db).migrate(try Migration.load(directory: TestEnvironment.sqlDirectory))
                 // The 2021 requests only: the history files would slow every test run.
-                _ = try await SampleCity.load(from: TestEnvironment.dataDirectory, into: db, includeHistory: false)
+                _ = try await ImportService(database: db).sampleCity(from: TestEnvironment.dataDirectory, includeHistory: false)
                 try await TestKeys.install(in: db)
             }
             return name

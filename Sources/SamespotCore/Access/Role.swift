@@ -18,11 +18,12 @@ public enum Role: String, Sendable, CaseIterable, Codable {
         case .public:
             return publicSet
         case .intake:
-            return publicSet.union([.intake, .staffMatches, .batchGeocode, .readCases, .workCases, .addNotes, .readRules])
+            return publicSet.union([.intake, .staffMatches, .batchGeocode, .readCases, .workCases, .addNotes, .readRules,
+                                    .readDocuments, .recordEvaluations])
         case .planner:
-            return publicSet.union([.staffMatches, .batchGeocode, .readCases, .readRules, .clusters, .wardSummaries])
+            return publicSet.union([.staffMatches, .batchGeocode, .readCases, .readRules, .clusters, .wardSummaries, .readReports])
         case .wardOffice:
-            return publicSet.union([.readCases, .clusters, .wardSummaries, .wardRequests, .addNotes])
+            return publicSet.union([.readCases, .clusters, .wardSummaries, .wardRequests, .addNotes, .readReports])
         case .admin:
             return Set(Permission.allCases)
         }
@@ -49,6 +50,18 @@ public enum Permission: String, Sendable, CaseIterable {
     case clusters, wardSummaries
     /// Requests of a ward with requester names: ward offices (their wards) and admins.
     case wardRequests
+    /// Files kept with cases (letters from residents among them): intake staff and admins.
+    case readDocuments
+    /// A resident's evaluation of a closed case, taken by intake staff.
+    case recordEvaluations
+    /// The customer-service reports, unresolved cases by department, the expedited list.
+    case readReports
+    /// Departments, staff and the routing table.
+    case editOrganisation
+    /// The letters' templates.
+    case editLetters
+    /// The outbox, with residents' addresses: for the mailer and the phone list (admins).
+    case sendLetters
 }
 
 /// Who is calling: an API key's role and scope. Anonymous callers are `Principal.anonymous`.

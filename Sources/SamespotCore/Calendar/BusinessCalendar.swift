@@ -44,6 +44,14 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
         return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
     }
 
+    /// "Tuesday 8 December 2026": how a letter names a day.
+    public var longDescription: String {
+        let weekdays = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+        let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+                      "November", "December"]
+        return "\(weekdays[isoWeekday - 1]) \(day) \(months[max(0, min(11, month - 1))]) \(year)"
+    }
+
     public static func < (a: CivilDate, b: CivilDate) -> Bool { (a.year, a.month, a.day) < (b.year, b.month, b.day) }
 }
 
@@ -71,12 +79,4 @@ public struct BusinessCalendar: Sendable, Equatable {
         }
         return day
     }
-}
-
-/// The standards Samespot keeps each case to (311 customer-service practice).
-public enum ServiceStandard {
-    /// A request is acknowledged within this many business days.
-    public static let acknowledgeBusinessDays = 1
-    /// And answered (closed, or canceled with a reason) within this many.
-    public static let respondBusinessDays = 7
 }

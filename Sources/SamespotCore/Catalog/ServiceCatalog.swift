@@ -18,26 +18,34 @@ public struct ServiceType: Sendable, Equatable {
     public var rule: DedupRule
     /// Whether `rule` is stored (edited by staff) rather than the default.
     public var ruleIsStored: Bool
+    /// New cases of the type start at this priority (repeat reports raise it).
+    public var priority: Int
+    /// The city's deadlines, or the type's own.
+    public var standard: ServiceStandard
 
     public init(code: String, name: String, description: String = "", department: String = "", group: String = "",
                 keywords: [String] = [], sensitive: Bool = false, aboutAPlace: Bool = true, active: Bool = true,
                 attributes: [ServiceAttribute] = [],
-                rule: DedupRule, ruleIsStored: Bool = false) {
+                rule: DedupRule, ruleIsStored: Bool = false, priority: Int = 0, standard: ServiceStandard = .city) {
         self.code = code; self.name = name; self.description = description; self.department = department
         self.group = group; self.keywords = keywords; self.sensitive = sensitive; self.aboutAPlace = aboutAPlace; self.active = active
         self.attributes = attributes; self.rule = rule; self.ruleIsStored = ruleIsStored
+        self.priority = priority; self.standard = standard
     }
 }
 
-/// The city's service types and business calendar, loaded from PostgreSQL and held by each
+/// The city's service types, business calendar and routing table, loaded from PostgreSQL and held by each
 /// instance; reloaded when staff edit a rule or a type (PostgreSQL stays the source of truth).
 public struct ServiceCatalog: Sendable, Equatable {
     public var types: [String: ServiceType]
     public var calendar: BusinessCalendar
+    /// Where new cases go.
+    public var routing: RoutingTable
 
-    public init(types: [ServiceType], calendar: BusinessCalendar) {
+    public init(types: [ServiceType], calendar: BusinessCalendar, routing: RoutingTable = .empty) {
         self.types = Dictionary(types.map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first })
         self.calendar = calendar
+        self.routing = routing
     }
 
     public static let empty = ServiceCatalog(types: [], calendar: BusinessCalendar())

@@ -20,7 +20,7 @@ public struct DedupRule: Sendable, Equatable, Codable {
     public var enabled: Bool
 
     public init(serviceCode: String, radiusMetres: Double, windowDays: Double, matchUnit: MatchUnit,
-                openStatuses: Set<CaseStatus> = [.open, .acknowledged, .inProgress], enabled: Bool = true) {
+                openStatuses: Set<CaseStatus> = Set(CaseStatus.openStatuses), enabled: Bool = true) {
         self.enabled = enabled
         self.serviceCode = serviceCode
         self.radiusMetres = radiusMetres

@@ -1,24 +1,44 @@
 /// Where a case is in its life. Open311 clients see only `open` or `closed`
 /// (see `open311Status`): a custom status such as "Duplicate-Closed" breaks their linking.
+///
+/// `open` is the stored name of *received*: the name every Open311 client and the city's own
+/// files already use, so it stays; `label` gives the word staff read.
 public enum CaseStatus: String, Sendable, CaseIterable, Codable {
     case open
     case acknowledged
     case inProgress = "in_progress"
+    /// Sent to another department or agency, which now answers it.
+    case referred
+    /// Closed once, opened again (a resident says it is "not really fixed").
+    case reopened
     case closed
+    /// Closed without the work: the request cannot be met, and the resident is told why.
     case canceled
 
     /// The GeoReport v2 status: only `open` and `closed` exist there.
-    public var open311Status: String {
+    public var open311Status: String { isOpen ? "open" : "closed" }
+
+    public var isOpen: Bool {
         switch self {
-        case .open, .acknowledged, .inProgress: return "open"
-        case .closed, .canceled: return "closed"
+        case .open, .acknowledged, .inProgress, .referred, .reopened: return true
+        case .closed, .canceled: return false
         }
     }
 
-    public var isOpen: Bool { open311Status == "open" }
+    /// The word staff and residents read.
+    public var label: String {
+        switch self {
+        case .open: return "received"
+        case .inProgress: return "in progress"
+        default: return rawValue
+        }
+    }
 
-    /// The statuses an Open311 status name stands for: `open` is open, acknowledged and in
-    /// progress; `closed` is closed and canceled. nil for any other name.
+    /// Every open status, as stored: the SQL that selects open cases spells out this list.
+    public static let openStatuses: [CaseStatus] = allCases.filter(\.isOpen)
+
+    /// The statuses an Open311 status name stands for: `open` is every open status; `closed` is
+    /// closed and canceled. nil for any other name.
     public static func open311Group(named name: String) -> [CaseStatus]? {
         switch name.lowercased() {
         case "open": return allCases.filter(\.isOpen)
@@ -48,6 +68,8 @@ public struct CityStatus: Sendable, Equatable {
         case "open", "new", "pending", "submitted": status = .open
         case "acknowledged", "received": status = .acknowledged
         case "in", "assigned", "inprogress", "started": status = .inProgress
+        case "referred", "transferred": status = .referred
+        case "reopened": status = .reopened
         case "completed", "complete", "closed", "resolved", "done": status = .closed
         case "canceled", "cancelled", "withdrawn", "rejected": status = .canceled
         default: return nil

@@ -6,12 +6,14 @@ import SamespotStore
 
 /// Open311 GeoReport v2 under `/open311/v2/`, in XML (the spec's mandatory format) and JSON,
 /// chosen by the path's extension, so resident apps and city tools written for the spec work
-/// unchanged. Errors are the spec's list of `{code, description}`: 404 for a missing resource,
-/// 403 for a missing or bad `api_key`, 400 for the rest.
+/// unchanged. Errors, 500s included, are the spec's list of `{code, description}`
+/// (`Open311ErrorMiddleware`): 404 for a missing resource, 403 for a missing or bad `api_key`,
+/// 400 for the rest. FixMyStreet's `servicerequestupdates` extension gives what changed.
 struct Open311Routes {
     let indexes: CityIndexes
     let intake: IntakeService
-    let requests: RequestQueryStore
+    let catalog: CatalogService
+    let requests: RequestReadService
     let keys: APIKeyResolver
     let clock: CityClock
 
@@ -20,48 +22,50 @@ struct Open311Routes {
     /// When this API's shape last changed (discovery's `changeset`).
     static let changeset = "2026-11-23T00:00:00Z"
 
-    func register(on api: APIRouter) {
+    func register(on router: APIRouter) {
+        let api = router.grouped(Self.base, middleware: Open311ErrorMiddleware())
         for format in Open311Format.allCases {
             let ext = format.rawValue
-            api.get("\(Self.base)/discovery.\(ext)") { request, context in
+            api.get("/discovery.\(ext)") { request, context in
                 try await Self.read(format, context) { discovery(request) }
             }
-            api.get("\(Self.base)/services.\(ext)") { _, context in
+            api.get("/services.\(ext)") { _, context in
                 try await Self.read(format, context) {
                     Open311Document(root: "services", node: .list(item: "service", indexes.catalog.sortedTypes.filter(\.active).map(Open311Coding.service)))
                 }
             }
-            api.get("\(Self.base)/services/{code}.\(ext)") { _, context in
+            api.get("/services/{code}.\(ext)") { _, context in
                 try await Self.read(format, context) {
                     let code = try context.parameters.require("code")
-                    guard let type = try await intake.serviceType(code), type.active else {
+                    guard let type = try await catalog.type(code), type.active else {
                         throw APIError.notFound("no service with service_code \(code): see services.\(ext)")
                     }
                     return Open311Document(root: "service_definition", node: Open311Coding.definition(type))
                 }
             }
-            api.get("\(Self.base)/requests.\(ext)") { request, context in
+            api.get("/requests.\(ext)") { request, context in
                 try await Self.read(format, context) { try await list(request, context) }
             }
-            api.post("\(Self.base)/requests.\(ext)") { request, context in
+            api.post("/requests.\(ext)") { request, context in
                 try await Self.answer(format) { try await submit(request, context) }
             }
-            api.get("\(Self.base)/requests/{id}.\(ext)") { request, context in
+            api.get("/requests/{id}.\(ext)") { request, context in
                 try await Self.read(format, context) {
                     let id = try context.parameters.require("id")
                     let extensions = try Self.extensions(request)
-                    let found = try await requests.list(RequestFilter(serviceRequestIDs: [id], limit: 1),
-                                                        wardSetID: indexes.snapshot.wardSet?.id, withNotes: extensions)
-                    guard !found.isEmpty else { throw APIError.notFound("no service request \(id)") }
-                    return Open311Document(root: "service_requests", node: .list(item: "request", found.map {
-                        Open311Coding.request($0, clock: clock, publicView: Self.publicView(context), extensions: extensions)
-                    }))
+                    let found = try await requests.request(id, withNotes: extensions)
+                    return Open311Document(root: "service_requests", node: .list(item: "request", [
+                        Open311Coding.request(found, clock: clock, publicView: Self.publicView(context), extensions: extensions),
+                    ]))
                 }
             }
-            api.get("\(Self.base)/tokens/{token}.\(ext)") { _, context in
+            api.get("/servicerequestupdates.\(ext)") { request, context in
+                try await Self.read(format, context) { try await updates(request) }
+            }
+            api.get("/tokens/{token}.\(ext)") { _, context in
                 try await Self.read(format, context) {
                     let token = try context.parameters.require("token")
-                    guard let found = try await requests.byToken(token) else { throw APIError.notFound("no request for token \(token.prefix(64))") }
+                    let found = try await requests.byToken(token)
                     return Open311Document(root: "service_requests", node: .list(item: "request", [
                         .object([("service_request_id", .text(found.serviceRequestID)), ("token", .text(found.token))]),
                     ]))
@@ -71,6 +75,39 @@ struct Open311Routes {
     }
 
     // MARK: Endpoints
+
+    /// FixMyStreet's `servicerequestupdates`: status changes, public notes and merges of the
+    /// window (the last day by default), oldest first, each with an id that never changes.
+    /// Statuses are the words FixMyStreet maps to its states.
+    private func updates(_ request: Request) async throws -> Open311Document {
+        let query = QueryParameters(request)
+        let to = try query.date("end_date", clock: clock, endOfDay: true) ?? Date()
+        let from = try query.date("start_date", clock: clock) ?? to.addingTimeInterval(-86_400)
+        let found = try await requests.updates(from: from, to: to)
+        return Open311Document(root: "service_request_updates", node: .list(item: "request_update", found.map { u in
+            .object([
+                ("update_id", .text(u.updateID)),
+                ("service_request_id", .text(u.serviceRequestID)),
+                ("status", .text(u.merged ? "duplicate" : u.status.map(Self.fixMyStreetStatus) ?? "unchanged")),
+                ("updated_datetime", .text(clock.w3c(u.at))),
+                ("description", .text(u.description)),
+                ("media_url", .text("")),
+                ("external_status_code", .text(u.status?.rawValue ?? "")),
+            ])
+        }))
+    }
+
+    /// The word FixMyStreet reads for each status (it lower-cases and maps them to its states).
+    static func fixMyStreetStatus(_ status: CaseStatus) -> String {
+        switch status {
+        case .open, .reopened: return "open"
+        case .acknowledged: return "investigating"
+        case .inProgress: return "in_progress"
+        case .referred: return "internal_referral"
+        case .closed: return "fixed"
+        case .canceled: return "no_further_action"
+        }
+    }
 
     private func discovery(_ request: Request) -> Open311Document {
         let host = request.head.authority ?? "localhost"
@@ -119,7 +156,7 @@ struct Open311Routes {
         filter.limit = pageSize
         filter.offset = (page - 1) * pageSize
         let extensions = try Self.extensions(request)
-        let found = try await requests.list(filter, wardSetID: indexes.snapshot.wardSet?.id, withNotes: extensions)
+        let found = try await requests.list(filter, withNotes: extensions)
         let publicView = Self.publicView(context)
         return Open311Document(root: "service_requests", node: .list(item: "request", found.map {
             Open311Coding.request($0, clock: clock, publicView: publicView, extensions: extensions)
@@ -139,7 +176,7 @@ struct Open311Routes {
             guard principal.can(.submitOpen311) else { throw APIError.forbidden("this api_key may not post service requests") }
         }
         let new = try Open311Body.newRequest(form, actor: caller.principal?.actor ?? "open311")
-        let outcome = try await IntakeRoutes.mapIntakeErrors { try await intake.submit(new) }.outcome
+        let outcome = try await intake.submit(new).outcome
         let notice = outcome.parentServiceRequestID.map {
             "Already reported: this is being handled with request \($0). You will be told when it is fixed."
         }
@@ -172,16 +209,12 @@ struct Open311Routes {
         }
     }
 
-    /// Runs an endpoint and prints its answer in the asked format; errors in the spec's format.
+    /// Runs an endpoint and prints its answer in the asked format (its errors are the group's
+    /// middleware's to answer).
     static func answer(_ format: Open311Format, _ body: () async throws -> Open311Document) async throws -> Response {
-        do {
-            let document = try await body()
-
-            return Response(status: .ok, headers: [.contentType: format.contentType],
-                            body: .init(byteBuffer: ByteBuffer(string: document.render(format))))
-        } catch let error as APIError {
-            throw Open311Error(error, format: format)
-        }
+        let document = try await body()
+        return Response(status: .ok, headers: [.contentType: format.contentType],
+                        body: .init(byteBuffer: ByteBuffer(string: document.render(format))))
     }
 }
 

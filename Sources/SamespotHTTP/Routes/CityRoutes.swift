@@ -9,7 +9,7 @@ import SamespotStore
 /// (`GET /v1/whoami`), and the city it is looking at (`GET /v1/city`): its ward sets, the span
 /// of its requests, its map tiles. The page shows a role only what the role may fetch.
 struct CityRoutes {
-    let requests: RequestQueryStore
+    let requests: RequestReadService
     let indexes: CityIndexes
     let web: WebSettings
     let clock: CityClock

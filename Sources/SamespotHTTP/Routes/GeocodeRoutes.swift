@@ -8,7 +8,6 @@ import SamespotService
 struct GeocodeRoutes {
     let indexes: CityIndexes
 
-    static let maxAddressLength = 500
     static let maxBatch = 10_000
 
     /// One answer: the geocode plus the ward of its point in the set in use.
@@ -47,7 +46,7 @@ struct GeocodeRoutes {
                 throw APIError.badRequest("the query parameter address is required, e.g. /v1/geocode?address=1200 W 63rd St")
             }
             guard let address = try query.text("address") else { throw APIError.badRequest("address is empty") }
-            try Self.check(address)
+            try IntakeInput.checkAddress(address)
             let snapshot = indexes.snapshot
             return try JSONResponse.encode(Self.answer(address, snapshot, context: GEOSContext()))
         }
@@ -60,7 +59,7 @@ struct GeocodeRoutes {
             guard let text = try query.text("q") else {
                 throw APIError.badRequest("the query parameter q is required: the address as typed so far, e.g. ?q=1200 w 63")
             }
-            try Self.check(text)
+            try IntakeInput.checkAddress(text)
             let limit = try query.int("limit", in: 1...50) ?? 8
             struct Suggestions: Encodable { var query: String; var suggestions: [AddressSuggestion] }
             return try JSONResponse.encode(Suggestions(query: text, suggestions: indexes.snapshot.geocoder.suggest(text, limit: limit)))
@@ -86,10 +85,10 @@ struct GeocodeRoutes {
             let geos = GEOSContext()  // one for the whole batch
             let items = batch.addresses.map { address -> BatchItem in
                 do {
-                    try Self.check(address)
+                    try IntakeInput.checkAddress(address)
                     return .answer(Self.answer(address, snapshot, context: geos))
                 } catch let error as APIError {
-                    return .error(BatchItemError(input: String(address.prefix(Self.maxAddressLength)), error: error.message))
+                    return .error(BatchItemError(input: String(address.prefix(IntakeInput.maxAddressLength)), error: error.message))
                 } catch {
                     return .error(BatchItemError(input: "", error: "cannot read this address"))
                 }
@@ -121,16 +120,6 @@ struct GeocodeRoutes {
             ward = wards.ward(longitude: lon, latitude: lat, context: context)
         }
         return Answer(result: result, ward: ward, wardSet: snapshot.wardSet?.name)
-    }
-
-    /// Empty, over-long or control-character text is refused with a reason, before any work.
-    static func check(_ address: String) throws {
-        let trimmed = address.trimmingASCIIWhitespace()
-        if trimmed.isEmpty { throw APIError.badRequest("address is empty") }
-        if address.count > maxAddressLength {
-            throw APIError.badRequest("address is \(address.count) characters; at most \(maxAddressLength)")
-        }
-        try TextCheck.singleLine(address, field: "address")
     }
 
     static func coordinate(_ request: Request, _ name: String, range: ClosedRange<Double>) throws -> Double {

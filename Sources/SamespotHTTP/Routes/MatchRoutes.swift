@@ -51,7 +51,7 @@ struct MatchRoutes {
             let lat = try query.double("lat", in: -90...90), long = try query.double("long", in: -180...180)
             guard (lat == nil) == (long == nil) else { throw APIError.badRequest("lat and long go together: send both or neither") }
             let address = try query.text("address")
-            if let address { try GeocodeRoutes.check(address) }
+            if let address { try IntakeInput.checkAddress(address) }
             guard lat != nil || address != nil else {
                 throw APIError.badRequest("say where: lat and long, or address, e.g. /v1/matches?address=1200 W 63rd St&service_code=PHF")
             }
@@ -62,10 +62,7 @@ struct MatchRoutes {
                 throw APIError.forbidden("radius \(Int(radius)) m is wider than this key allows (\(Int(maxRadius)) m)")
             }
             let limit = try query.int("limit", in: 1...100) ?? 20
-            let spot: Spot
-            do { spot = try matches.locate(address: address, longitude: long, latitude: lat) } catch let error as SpotError {
-                throw APIError.unprocessable(error.description)
-            }
+            let spot = try matches.locate(address: address, longitude: long, latitude: lat)
             let found = try await matches.matches(at: spot, serviceCode: serviceCode, radius: radius, limit: limit)
             // The public sees sensitive types at the block, and their distance to the nearest 50 m.
             let publicView = !principal.can(.readCases)

@@ -8,8 +8,7 @@ import SamespotStore
 /// department, questions and dedup rule in force), `GET /v1/services/{code}`, and
 /// `PUT /v1/services/{code}` for admins (name, department, sensitive, questions).
 struct ServiceRoutes {
-    let catalog: CatalogStore
-    let indexes: CityIndexes
+    let catalog: CatalogService
 
     struct TypeAnswer: Encodable {
         var serviceCode: String
@@ -22,12 +21,19 @@ struct ServiceRoutes {
         var aboutAPlace: Bool
         var active: Bool
         var attributes: [ServiceAttribute]
-        var rule: CaseRoutes.RuleAnswer
+        var rule: RuleAnswer
+        var priority: Int
+        /// The deadlines in force: the type's own, or the city's.
+        var acknowledgeDays: Int
+        var respondDays: Int
 
         init(_ t: ServiceType) {
             serviceCode = t.code; serviceName = t.name; description = t.description; department = t.department
             group = t.group; keywords = t.keywords; sensitive = t.sensitive; aboutAPlace = t.aboutAPlace; active = t.active; attributes = t.attributes
             rule = .init(rule: t.rule, stored: t.ruleIsStored)
+            priority = t.priority
+            acknowledgeDays = t.standard.acknowledgeBusinessDays
+            respondDays = t.standard.respondBusinessDays
         }
     }
 
@@ -41,6 +47,9 @@ struct ServiceRoutes {
         var aboutAPlace: Bool?
         var active: Bool?
         var attributes: [AttributeBody]?
+        var priority: Int?
+        var acknowledgeDays: Int?
+        var respondDays: Int?
     }
 
     struct AttributeBody: Decodable {
@@ -57,15 +66,13 @@ struct ServiceRoutes {
     func register(on api: APIRouter) {
         api.get("/v1/services") { _, context in
             _ = try context.require(.readOpen311)
-            return try JSONResponse.encode(["services": indexes.catalog.sortedTypes.map(TypeAnswer.init)])
+            return try JSONResponse.encode(["services": catalog.types.map(TypeAnswer.init)])
         }
         api.get("/v1/services/{code}") { _, context in
             _ = try context.require(.readOpen311)
             let code = try context.parameters.require("code")
             guard let type = try await catalog.type(code) else { throw APIError.notFound("no service with service_code \(code.prefix(40))") }
-            var answer = type
-            answer.attributes = indexes.catalog.types[code]?.attributes ?? []
-            return try JSONResponse.encode(TypeAnswer(answer))
+            return try JSONResponse.encode(TypeAnswer(type))
         }
         api.put("/v1/services/{code}") { request, context in
             let principal = try context.require(.editServices)
@@ -74,10 +81,7 @@ struct ServiceRoutes {
             let body: EditBody = try await JSONBody.decode(request, limit: 1 << 20,
                 example: #"{"service_name": "Pothole in Street", "department": "CDOT", "attributes": [{"code": "DEPTH", "datatype": "number", "description": "How deep?"}]}"#)
             let edit = try Self.edit(body)
-            try await catalog.save(code, edit, actor: principal.actor)
-            try await indexes.reloadCatalog(from: catalog.database)
-            guard let saved = indexes.catalog.types[code] else { throw APIError.notFound("service_code \(code.prefix(40)) was not saved") }
-            return try JSONResponse.encode(TypeAnswer(saved))
+            return try JSONResponse.encode(TypeAnswer(try await catalog.save(code, edit, actor: principal.actor)))
         }
     }
 
@@ -111,11 +115,15 @@ struct ServiceRoutes {
                                                datatypeDescription: a.datatypeDescription ?? "", order: a.order ?? attributes.count + 1,
                                                description: a.description, values: values))
         }
+        if let p = body.priority, !(-1_000...1_000).contains(p) { throw APIError.unprocessable("priority must be -1000 to 1000") }
+        if let a = body.acknowledgeDays, !(0...60).contains(a) { throw APIError.unprocessable("acknowledge_days must be 0 to 60") }
+        if let r = body.respondDays, !(1...365).contains(r) { throw APIError.unprocessable("respond_days must be 1 to 365") }
         let keywords = body.keywords ?? []
         for k in keywords { try TextCheck.singleLine(k, field: "keywords") }
         return CatalogStore.TypeEdit(name: name, description: body.description ?? "", department: body.department ?? "",
                                      group: body.group ?? "", keywords: keywords, sensitive: body.sensitive ?? false,
-                                     aboutAPlace: body.aboutAPlace ?? true, active: body.active ?? true, attributes: attributes)
+                                     aboutAPlace: body.aboutAPlace ?? true, active: body.active ?? true, attributes: attributes,
+                                     priority: body.priority ?? 0, acknowledgeDays: body.acknowledgeDays, respondDays: body.respondDays)
     }
 
     /// Codes go into URLs and form keys: letters, digits, `-`, `_`, `.`, at most 64.

@@ -9,7 +9,7 @@ import SamespotStore
 /// with its hotspots), each also as `.csv`; and `GET /v1/wards/{ward}/requests` — the ward's
 /// requests with requester names, for that ward's office (and admins) only.
 struct WardRoutes {
-    let reports: WardReportStore
+    let reports: ReportService
     let boundaries: WardBoundaryService
     let clusters: ClusterService
     let indexes: CityIndexes
@@ -68,7 +68,7 @@ struct WardRoutes {
             api.get("/v1/wards/summary\(ext)") { request, context in
                 _ = try context.require(.wardSummaries)
                 let period = try period(request)
-                let rows = try await reports.metrics(setID: period.set.id, wards: nil, from: period.from, to: period.to, groupBy: .ward)
+                let rows = try await reports.wardMetrics(setID: period.set.id, wards: nil, from: period.from, to: period.to, groupBy: .ward)
                 let wards = rows.filter { $0.group != nil }.sorted { Self.wardOrder($0.group!, $1.group!) }
                 let city = rows.first { $0.group == nil }
                 if csv {
@@ -84,7 +84,7 @@ struct WardRoutes {
                 let ward = try context.parameters.require("ward")
                 let period = try period(request)
                 try await checkWard(ward, in: period.set)
-                let rows = try await reports.metrics(setID: period.set.id, wards: [ward], from: period.from, to: period.to, groupBy: .serviceCode)
+                let rows = try await reports.wardMetrics(setID: period.set.id, wards: [ward], from: period.from, to: period.to, groupBy: .serviceCode)
                 let names = indexes.catalog.types
                 let byType = rows.filter { $0.group != nil }.sorted { ($0.opened, $1.group!) > ($1.opened, $0.group!) }
                 let totals = rows.first { $0.group == nil } ?? .zero
@@ -116,7 +116,7 @@ struct WardRoutes {
                 let query = QueryParameters(request)
                 let pageSize = try query.int("page_size", in: 1...5_000) ?? (csv ? 5_000 : 100)
                 let page = try query.int("page", in: 1...1_000_000) ?? 1
-                let entries = try await reports.requests(setID: period.set.id, ward: ward, from: period.from, to: period.to,
+                let entries = try await reports.wardRequests(setID: period.set.id, ward: ward, from: period.from, to: period.to,
                                                          limit: pageSize, offset: (page - 1) * pageSize)
                 if csv {
                     return CSVResponse.make(

@@ -29,33 +29,44 @@ public enum SamespotServer {
         // carry an address) nor a key.
         router.add(middleware: MetricsMiddleware())
         let keys = APIKeyResolver(store: APIKeyStore(database: database))
-        router.add(middleware: UnexpectedErrorMiddleware())
+        router.add(middleware: ErrorMiddleware())
         router.add(middleware: APIKeyMiddleware(keys: keys))
         let api = APIRouter(router: router, registry: registry)
+
+        // The use cases, each over its stores; the routes call these only.
         let projections = try ProjectionPool(targetEPSG: settings.city.metricEPSG)
         let clock = CityClock(timeZoneIdentifier: settings.city.timeZone)
         let intake = IntakeService(indexes: indexes, projections: projections,
                                    store: IntakeStore(database: database, city: settings.city))
+        let catalog = CatalogService(store: CatalogStore(database: database), rules: RuleStore(database: database), indexes: indexes)
+        let cases = CaseService(cases: CaseStore(database: database, city: settings.city), organisation: OrganisationStore(database: database),
+                                indexes: indexes)
+        let requests = RequestReadService(store: RequestQueryStore(database: database), indexes: indexes)
+        let reports = ReportService(lifecycle: LifecycleReportStore(database: database), wards: WardReportStore(database: database),
+                                    indexes: indexes)
         let clusters = ClusterService(store: ClusterPointStore(database: database), projections: projections)
         let wardSets = WardSetResolver(indexes: indexes)
 
         HealthRoutes(database: database, settings: settings).register(on: api)
         MetricsRoutes(registry: metricsRegistry).register(on: api)
         OpenAPIRoutes().register(on: api)
-        Open311Routes(indexes: indexes, intake: intake, requests: RequestQueryStore(database: database), keys: keys, clock: clock)
-            .register(on: api)
+        Open311Routes(indexes: indexes, intake: intake, catalog: catalog, requests: requests, keys: keys, clock: clock).register(on: api)
         GeocodeRoutes(indexes: indexes).register(on: api)
         IntakeRoutes(intake: intake).register(on: api)
         MatchRoutes(matches: MatchService(indexes: indexes, projections: projections, store: NearbyStore(database: database)), clock: clock)
             .register(on: api)
         ClusterRoutes(clusters: clusters, indexes: indexes, wardSets: wardSets, clock: clock).register(on: api)
-        WardRoutes(reports: WardReportStore(database: database), boundaries: WardBoundaryService(store: WardSetStore(database: database)),
+        WardRoutes(reports: reports, boundaries: WardBoundaryService(store: WardSetStore(database: database)),
                    clusters: clusters, indexes: indexes, wardSets: wardSets, clock: clock)
             .register(on: api)
-        CityRoutes(requests: RequestQueryStore(database: database), indexes: indexes, web: settings.web, clock: clock).register(on: api)
+        CityRoutes(requests: requests, indexes: indexes, web: settings.web, clock: clock).register(on: api)
         WebRoutes(settings: settings.web, logger: database.logger).register(on: router)
-        CaseRoutes(cases: CaseStore(database: database), rules: RuleStore(database: database), indexes: indexes).register(on: api)
-        ServiceRoutes(catalog: CatalogStore(database: database), indexes: indexes).register(on: api)
+        CaseRoutes(cases: cases).register(on: api)
+        RuleRoutes(catalog: catalog).register(on: api)
+        ServiceRoutes(catalog: catalog).register(on: api)
+        OrganisationRoutes(organisation: OrganisationService(store: OrganisationStore(database: database), indexes: indexes)).register(on: api)
+        LetterRoutes(letters: LetterService(store: LetterStore(database: database)), clock: clock).register(on: api)
+        ReportRoutes(reports: reports, wardSets: wardSets, clock: clock).register(on: api)
         return router
     }
 

@@ -1,5 +1,6 @@
 import Logging
 import PostgresNIO
+import SamespotCore
 
 /// The pooled PostgreSQL client every part of Samespot shares.
 ///
@@ -37,6 +38,18 @@ public struct Database: Sendable {
         try await client.query("NOTIFY samespot_reference_changed", logger: logger)
     }
 
+    /// One transaction. A refusal thrown inside (a case not found, a conflict the lifecycle
+    /// saw) comes out as itself, not wrapped in PostgresNIO's transaction error, so every layer
+    /// above can answer it.
+    public func transaction<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        do {
+            return try await client.withTransaction(logger: logger) { tx in try await body(tx) }
+        } catch let error as PostgresTransactionError {
+            if let refusal = error.closureError as? any Refusal { throw refusal }
+            throw error
+        }
+    }
+
     /// Checks the server answers, with a message a person can act on when it does not.
     public func ping() async throws {
         do {
@@ -47,13 +60,22 @@ public struct Database: Sendable {
     }
 }
 
-public enum StoreError: Error, CustomStringConvertible, Sendable {
+public enum StoreError: Refusal {
     case unreachable(String, String)
     case migration(String)
     case importFailed(String)
     case notFound(String)
     /// The action conflicts with the state of what it acts on (a join to a closed case).
     case conflict(String)
+
+    public var kind: RefusalKind {
+        switch self {
+        case .unreachable: return .unavailable
+        case .notFound: return .notFound
+        case .conflict: return .conflict
+        case .migration, .importFailed: return .unprocessable
+        }
+    }
 
     public var description: String {
         switch self {

@@ -115,6 +115,7 @@ public struct RequestImporter: Sendable {
                 """, logger: logger)
             var count = 0
             for try await n in result.decode(Int.self) { count = n }
+            try await Self.linkCityParents(connection, logger)
             return count
         }
 
@@ -124,6 +125,46 @@ public struct RequestImporter: Sendable {
             try await wardSets.assignRequests(toSet: set, onlyMissing: true, progress: progress)
         }
         return ImportSummary(kind: "requests", rowsRead: records.count, rowsWritten: inserted)
+    }
+
+    /// The city's own parent links become real merges, marked as the city's (`kind = 'city'`),
+    /// so reports on past years count duplicates as the city did. Set-based, over every request
+    /// not yet linked: a child whose parent arrives in a later file is linked then. Families
+    /// stay one level deep (a parent that is itself a child hands its children to its root),
+    /// and a link to a request of another type is left as a label only.
+    static func linkCityParents(_ connection: PostgresConnection, _ logger: Logger) async throws {
+        try await connection.query("""
+            WITH links AS (
+                SELECT c.request_id AS child, coalesce(p.parent_request_id, p.request_id) AS root
+                FROM service_requests c JOIN service_requests p ON p.service_request_id = c.city_parent_id
+                WHERE c.city_parent_id <> '' AND c.parent_request_id IS NULL AND p.service_code = c.service_code
+                  AND p.request_id <> c.request_id
+                  AND NOT EXISTS (SELECT 1 FROM dedup_decisions d WHERE d.request_id = c.request_id)
+            ), linked AS (
+                UPDATE service_requests c SET parent_request_id = l.root
+                FROM links l WHERE c.request_id = l.child AND l.root <> l.child
+                RETURNING c.request_id, l.root
+            ), adopted AS (
+                -- A linked child's own children go to its root with it.
+                UPDATE service_requests g SET parent_request_id = l.root
+                FROM linked l WHERE g.parent_request_id = l.request_id
+                RETURNING g.request_id
+            )
+            INSERT INTO dedup_decisions (request_id, parent_request_id, distance_m, age_seconds, same_address, same_block, score, rule,
+                                         kind, decided_by, decided_at)
+            SELECT c.request_id, p.request_id,
+                   CASE WHEN c.x_m IS NOT NULL AND p.x_m IS NOT NULL THEN sqrt((c.x_m - p.x_m) ^ 2 + (c.y_m - p.y_m) ^ 2) END,
+                   greatest(0, extract(epoch FROM c.requested_at - p.requested_at)),
+                   c.address <> '' AND upper(c.address) = upper(p.address), false, 1, '{"by": "city"}'::jsonb, 'city', 'city',
+                   c.requested_at
+            FROM linked l JOIN service_requests c ON c.request_id = l.request_id JOIN service_requests p ON p.request_id = l.root
+            """, logger: logger)
+        try await connection.query("""
+            UPDATE service_requests r SET child_count = k.n
+            FROM (SELECT parent_request_id AS id, count(*)::int AS n FROM service_requests WHERE parent_request_id IS NOT NULL
+                  GROUP BY parent_request_id) k
+            WHERE r.request_id = k.id AND r.child_count <> k.n
+            """, logger: logger)
     }
 
     /// One staging row per record; the deadlines are the end of the n-th business day after the
@@ -142,8 +183,8 @@ public struct RequestImporter: Sendable {
                     r.updatedAt?.isoLocal, r.closedAt?.isoLocal, r.address, r.zipCode,
                     r.longitude.map { String($0) }, r.latitude.map { String($0) }, x, y,
                     r.cityDuplicate ? "t" : "f", r.cityParentID, r.cityWard, "import",
-                    calendar.dueDate(after: day, businessDays: ServiceStandard.acknowledgeBusinessDays).description,
-                    calendar.dueDate(after: day, businessDays: ServiceStandard.respondBusinessDays).description,
+                    calendar.dueDate(after: day, businessDays: ServiceStandard.city.acknowledgeBusinessDays).description,
+                    calendar.dueDate(after: day, businessDays: ServiceStandard.city.respondBusinessDays).description,
                 ]
             }
         }

@@ -58,27 +58,30 @@ struct WriteCase: PreparedQuery {
         let action = switch parent?.kind { case "join": "joined"; case .some: "created_as_duplicate"; case nil: "created" }
         return """
             WITH who AS (
-                INSERT INTO requesters (first_name, last_name, email, phone)
-                SELECT \(requester?.firstName ?? ""), \(requester?.lastName ?? ""), \(requester?.email ?? ""), \(requester?.phone ?? "")
+                INSERT INTO requesters (first_name, last_name, email, phone, postal_address, preferred_contact)
+                SELECT \(requester?.firstName ?? ""), \(requester?.lastName ?? ""), \(requester?.email ?? ""), \(requester?.phone ?? ""),
+                       \(requester?.postalAddress ?? ""), \(requester?.preferredContact ?? "")
                 WHERE \(requester != nil)
                 RETURNING requester_id
             ), sr AS (
                 INSERT INTO service_requests (
                     service_request_id, service_code, status, description, channel, department, requester_id,
                     requested_at, updated_at, address, address_id, longitude, latitude, location_precision, x_m, y_m,
-                    parent_request_id, source, address_key, block_key, grid_cell, media_url, acknowledge_due_at, respond_due_at)
+                    parent_request_id, source, address_key, block_key, grid_cell, media_url, acknowledge_due_at, respond_due_at,
+                    assigned_staff_id, priority)
                 SELECT \(trackingPrefix) || lpad(nextval('tracking_number_seq')::text, 8, '0'), t.service_code, 'open',
-                       \(intake.description), \(intake.channel), t.department, (SELECT requester_id FROM who),
+                       \(intake.description), \(intake.channel), \(intake.assignment.department), (SELECT requester_id FROM who),
                        to_timestamp(\(now)), to_timestamp(\(now)), \(intake.address), \(intake.addressID)::int8,
                        \(intake.longitude)::float8, \(intake.latitude)::float8, \(intake.precision.rawValue), \(intake.x)::float8, \(intake.y)::float8,
                        \(parent?.parentID)::int8, 'api', \(intake.addressKey), \(intake.blockKey), \(gridCell)::int8, \(intake.mediaURL),
                        (\(acknowledgeBy)::date + 1)::timestamp AT TIME ZONE \(timeZone),
-                       (\(respondBy)::date + 1)::timestamp AT TIME ZONE \(timeZone)
+                       (\(respondBy)::date + 1)::timestamp AT TIME ZONE \(timeZone),
+                       \(intake.assignment.staffID)::int8, \(intake.priority)::int4
                 FROM service_types t WHERE t.service_code = \(intake.serviceCode)
                 RETURNING request_id, service_request_id, token, requested_at
             ), history AS (
-                INSERT INTO status_history (request_id, status, changed_at, actor, note)
-                SELECT request_id, 'open', requested_at, \(intake.actor), 'received' FROM sr
+                INSERT INTO status_history (request_id, status, changed_at, actor, note, responsible)
+                SELECT request_id, 'open', requested_at, \(intake.actor), 'received', \(intake.assignment.department) FROM sr
             ), placed AS (
                 INSERT INTO request_wards (request_id, ward_set_id, ward)
                 SELECT sr.request_id, w.set_id, nullif(w.ward, '')
@@ -94,8 +97,11 @@ struct WriteCase: PreparedQuery {
                        CASE WHEN \(parent?.kind ?? "engine") = 'engine' THEN 'engine' ELSE \(intake.actor) END
                 FROM sr WHERE \(parent != nil)
             ), parent AS (
-                UPDATE service_requests SET child_count = child_count + 1, priority = priority + 1, updated_at = to_timestamp(\(now))
-                WHERE request_id = \(parent?.parentID)::int8 AND EXISTS (SELECT 1 FROM sr)
+                -- The count is derived from the links, as everywhere (CaseStore.recount): the children there are, plus this one.
+                -- Each repeat report raises the parent's priority: the spot most residents report comes first.
+                UPDATE service_requests p SET child_count = 1 + (SELECT count(*) FROM service_requests c WHERE c.parent_request_id = p.request_id),
+                       priority = priority + 1, updated_at = to_timestamp(\(now))
+                WHERE p.request_id = \(parent?.parentID)::int8 AND EXISTS (SELECT 1 FROM sr)
                 RETURNING service_request_id
             ), audit AS (
                 INSERT INTO audit_log (request_id, action, actor, details)

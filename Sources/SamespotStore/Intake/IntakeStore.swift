@@ -29,24 +29,34 @@ public struct PreparedIntake: Sendable {
     public var rule: DedupRule
     /// Who took the request, for the history and the audit log (never a resident's name).
     public var actor: String
+    /// Where the routing table sent it.
+    public var assignment: Assignment
+    /// The type's starting priority and deadlines.
+    public var priority: Int
+    public var standard: ServiceStandard
 
     public struct Requester: Sendable {
         public var firstName: String, lastName: String, email: String, phone: String
-        public init(firstName: String, lastName: String, email: String, phone: String) {
+        /// For letters by post, and the channel the resident asked for ('' for the usual order).
+        public var postalAddress: String, preferredContact: String
+        public init(firstName: String, lastName: String, email: String, phone: String, postalAddress: String = "", preferredContact: String = "") {
             self.firstName = firstName; self.lastName = lastName; self.email = email; self.phone = phone
+            self.postalAddress = postalAddress; self.preferredContact = preferredContact
         }
     }
 
     public init(serviceCode: String, description: String, channel: String, requester: Requester?, address: String,
                 addressID: Int64? = nil, addressKey: String, blockKey: String, longitude: Double?, latitude: Double?,
                 precision: LocationPrecision, x: Double?, y: Double?, wards: [(setID: Int, ward: String?)],
-                attributes: [String: [String]] = [:], mediaURL: String = "", rule: DedupRule, actor: String = "intake") {
+                attributes: [String: [String]] = [:], mediaURL: String = "", rule: DedupRule, actor: String = "intake",
+                assignment: Assignment = Assignment(department: ""), priority: Int = 0, standard: ServiceStandard = .city) {
         self.serviceCode = serviceCode; self.description = description; self.channel = channel
         self.requester = requester; self.address = address; self.addressID = addressID
         self.addressKey = addressKey; self.blockKey = blockKey
         self.longitude = longitude; self.latitude = latitude; self.precision = precision
         self.x = x; self.y = y; self.wards = wards
         self.attributes = attributes; self.mediaURL = mediaURL; self.rule = rule; self.actor = actor
+        self.assignment = assignment; self.priority = priority; self.standard = standard
     }
 }
 
@@ -104,11 +114,7 @@ public struct IntakeStore: Sendable {
     }
 
     public func insert(_ intake: PreparedIntake, calendar: BusinessCalendar) async throws -> IntakeOutcome {
-        try await unwrappingOwnErrors {
-            try await database.client.withTransaction(logger: database.logger) { tx in
-                try await insert(intake, calendar: calendar, on: tx)
-            }
-        }
+        try await database.transaction { tx in try await insert(intake, calendar: calendar, on: tx) }
     }
 
     private func insert(_ intake: PreparedIntake, calendar: BusinessCalendar, on tx: PostgresConnection) async throws -> IntakeOutcome {
@@ -173,27 +179,26 @@ public struct IntakeStore: Sendable {
     /// reported" at intake): the same type and place as the case's family root, which it then
     /// follows. Counted as a deflected duplicate (decision kind `join`).
     public func join(_ tracking: String, caller: JoiningCaller, calendar: BusinessCalendar) async throws -> IntakeOutcome {
-        try await unwrappingOwnErrors {
-            try await database.client.withTransaction(logger: database.logger) { tx in
+        try await database.transaction { tx in
                 let logger = database.logger
                 // The case and its family root, locked so a close or an unmerge cannot cross the join.
                 var root: (id: Int64, tracking: String, code: String, status: String, requestedAt: Double, address: String,
                            addressID: Int64?, addressKey: String, blockKey: String, lon: Double?, lat: Double?,
-                           precision: String, x: Double?, y: Double?)?
+                           precision: String, x: Double?, y: Double?, department: String, staffID: Int64?)?
                 for try await row in try await tx.query("""
                     SELECT p.request_id, p.service_request_id, p.service_code, p.status, extract(epoch FROM p.requested_at)::float8,
-                           p.address, p.address_id, p.address_key, p.block_key, p.longitude, p.latitude, p.location_precision, p.x_m, p.y_m
+                           p.address, p.address_id, p.address_key, p.block_key, p.longitude, p.latitude, p.location_precision, p.x_m, p.y_m,
+                           p.department, p.assigned_staff_id
                     FROM service_requests c JOIN service_requests p ON p.request_id = coalesce(c.parent_request_id, c.request_id)
                     WHERE c.service_request_id = \(tracking)
                     FOR UPDATE OF p
                     """, logger: logger).decode((Int64, String, String, String, Double, String, Int64?, String, String, Double?, Double?,
-                                                 String, Double?, Double?).self) {
+                                                 String, Double?, Double?, String, Int64?).self) {
                     root = row
                 }
                 guard let root else { throw StoreError.notFound("no case \(tracking)") }
-                guard CaseStatus(rawValue: root.status)?.isOpen ?? false else {
-                    throw StoreError.conflict("\(root.tracking) is \(root.status): a caller can join an open case only; take a new request instead")
-                }
+                try CaseFamily.join(FamilyMember(id: root.id, parent: nil, serviceCode: root.code,
+                                                 status: CaseStatus(rawValue: root.status) ?? .open, tracking: root.tracking))
                 var wards: [(setID: Int, ward: String?)] = []
                 for try await (setID, ward) in try await tx.query(
                     "SELECT ward_set_id, ward FROM request_wards WHERE request_id = \(root.id)", logger: logger).decode((Int, String?).self) {
@@ -209,12 +214,12 @@ public struct IntakeStore: Sendable {
                     serviceCode: root.code, description: caller.description, channel: caller.channel, requester: caller.requester,
                     address: root.address, addressID: root.addressID, addressKey: root.addressKey, blockKey: root.blockKey,
                     longitude: root.lon, latitude: root.lat, precision: LocationPrecision(rawValue: root.precision) ?? .none,
-                    x: root.x, y: root.y, wards: wards, rule: .disabled(root.code), actor: caller.actor)
+                    x: root.x, y: root.y, wards: wards, rule: .disabled(root.code), actor: caller.actor,
+                    assignment: Assignment(department: root.department, staffID: root.staffID))
                 let link = ParentLink(parentID: root.id, kind: "join", distance: root.x == nil ? nil : 0,
                                       ageSeconds: max(0, now - root.requestedAt), sameAddress: !root.addressKey.isEmpty,
                                       sameBlock: !root.blockKey.isEmpty, score: 1, ruleJSON: #"{"by": "join"}"#)
                 return try await write(intake, now: now, today: today, calendar: calendar, parent: link, on: tx)
-            }
         }
     }
 
@@ -239,11 +244,11 @@ public struct IntakeStore: Sendable {
         let year = Calendar(identifier: .gregorian).component(.year, from: Date(timeIntervalSince1970: now)) % 100
         // Deadlines: the end of the n-th business day after the day the request came in.
         let day = CivilDate(parsing: today) ?? CivilDate(dayNumber: Int(now / 86_400))
+        let due = intake.standard.deadlines(receivedOn: day, calendar: calendar)
         let statement = WriteCase(
             intake: intake, now: now, trackingPrefix: "\(trackingPrefix)\(year < 10 ? "0" : "")\(year)-",
             gridCell: intake.x.flatMap { x in intake.y.map { y in Self.cellID(Self.cell(x: x, y: y)) } },
-            acknowledgeBy: calendar.dueDate(after: day, businessDays: ServiceStandard.acknowledgeBusinessDays).description,
-            respondBy: calendar.dueDate(after: day, businessDays: ServiceStandard.respondBusinessDays).description,
+            acknowledgeBy: due.acknowledge.description, respondBy: due.respond.description,
             attributesJSON: String(decoding: try JSONEncoder().encode(intake.attributes), as: UTF8.self),
             parent: parent, timeZone: city.timeZone)
         for try await (id, number, token, parentNumber) in try await tx.execute(statement, logger: database.logger) {
@@ -251,15 +256,5 @@ public struct IntakeStore: Sendable {
                                  parentServiceRequestID: parentNumber, decision: nil, rule: intake.rule)
         }
         throw StoreError.notFound("unknown service_code \(intake.serviceCode)")
-    }
-
-    /// Our own refusals come out as themselves, not wrapped in the transaction's error.
-    private func unwrappingOwnErrors<T>(_ body: () async throws -> T) async throws -> T {
-        do {
-            return try await body()
-        } catch let error as PostgresTransactionError {
-            if let own = error.closureError as? StoreError { throw own }
-            throw error
-        }
     }
 }

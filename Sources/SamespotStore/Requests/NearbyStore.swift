@@ -61,7 +61,7 @@ struct NearestOpenParents: PreparedQuery {
                    x_m, y_m, longitude, latitude, address, address_key, block_key, child_count,
                    point(x_m, y_m) <-> point(\(x), \(y)) AS distance
             FROM service_requests r
-            WHERE parent_request_id IS NULL AND status IN ('open', 'acknowledged', 'in_progress') AND x_m IS NOT NULL
+            WHERE parent_request_id IS NULL AND status IN ('open', 'acknowledged', 'in_progress', 'referred', 'reopened') AND x_m IS NOT NULL
               AND (\(serviceCode)::text IS NULL OR service_code = \(serviceCode)::text)
               AND longitude IS NOT NULL
               AND EXISTS (SELECT 1 FROM service_types t WHERE t.service_code = r.service_code AND t.about_a_spot)

@@ -57,15 +57,60 @@ public struct RequestQueryStore: Sendable {
         return nil
     }
 
+    /// A change to a request a client may pull (FixMyStreet's `servicerequestupdates`): a status
+    /// change, a public note, or the request being merged into another (`duplicate`). Each has
+    /// an id that never changes, so a client that polls overlapping windows adds it once.
+    public struct Update: Sendable, Equatable {
+        public var updateID: String
+        public var serviceRequestID: String
+        /// nil for a note: the status is unchanged.
+        public var status: CaseStatus?
+        public var merged: Bool
+        public var at: Date
+        public var description: String
+    }
+
+    /// Updates in [from, to], oldest first, at most `limit`.
+    public func updates(from: Date, to: Date, limit: Int) async throws -> [Update] {
+        var result: [Update] = []
+        // Status rows of imported history carry the city's own, older times: a window of
+        // recent hours finds only what changed in Samespot.
+        for try await (id, tracking, status, merged, at, text) in try await database.client.query("""
+            SELECT * FROM (
+                SELECT 'h' || h.history_id, r.service_request_id, h.status, false, h.changed_at, h.note
+                FROM status_history h JOIN service_requests r USING (request_id)
+                WHERE h.changed_at BETWEEN \(from) AND \(to)
+                UNION ALL
+                SELECT 'n' || n.note_id, r.service_request_id, NULL, false, n.created_at, n.body
+                FROM case_notes n JOIN service_requests r USING (request_id)
+                WHERE n.public AND n.created_at BETWEEN \(from) AND \(to)
+                UNION ALL
+                SELECT 'd' || d.decision_id, c.service_request_id, NULL, true, d.decided_at, 'Already reported: handled with request ' || p.service_request_id
+                FROM dedup_decisions d JOIN service_requests c ON c.request_id = d.request_id
+                JOIN service_requests p ON p.request_id = d.parent_request_id
+                WHERE d.reverted_at IS NULL AND d.decided_at BETWEEN \(from) AND \(to)
+            ) u ORDER BY 5, 1
+            LIMIT \(limit)
+            """, logger: database.logger).decode((String, String, String?, Bool, Date, String).self) {
+            result.append(Update(updateID: id, serviceRequestID: tracking, status: status.flatMap(CaseStatus.init(rawValue:)),
+                                 merged: merged, at: at, description: text))
+        }
+        return result
+    }
+
     // MARK: Rows
 
     static let select = """
         SELECT r.request_id, r.service_request_id, r.status, r.status_notes, t.service_name, r.service_code, r.description,
-               r.department, r.requested_at, r.updated_at, r.respond_due_at, r.address, r.address_id, r.zip_code,
+               -- The agency and the person responsible, as the standards ask the status to show.
+               coalesce(d.name, r.department) || coalesce(' — ' || s.name || CASE WHEN s.title <> '' THEN ', ' || s.title ELSE '' END, ''),
+               r.requested_at, r.updated_at, r.respond_due_at, r.address, r.address_id, r.zip_code,
                r.latitude, r.longitude, r.location_precision, r.block_key, r.media_url, r.token::text,
                p.service_request_id, r.child_count, r.channel, w.ward, t.sensitive
         FROM service_requests r JOIN service_types t ON t.service_code = r.service_code
         LEFT JOIN service_requests p ON p.request_id = r.parent_request_id
+        LEFT JOIN departments d ON d.department = r.department
+        LEFT JOIN staff s ON s.staff_id = r.assigned_staff_id
         """
 
     static func decode(_ rows: PostgresRowSequence) async throws -> [RequestRecord] {

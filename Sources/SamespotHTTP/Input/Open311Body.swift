@@ -93,39 +93,18 @@ enum Open311Body {
     /// (`jurisdiction_id`, `device_id`, `account_id`, …), as are location ids clients use for
     /// "no pin" (`address_id=#NOTPINPOINTED#`).
     static func newRequest(_ form: Fields, actor: String) throws -> NewRequest {
-        guard let code = form.first("service_code") else { throw APIError.badRequest("service_code is required") }
-        try TextCheck.singleLine(code, field: "service_code")
-        let lat = try form.first("lat").map { try QueryParameters.number($0, name: "lat", in: -90...90) }
-        let long = try form.first("long").map { try QueryParameters.number($0, name: "long", in: -180...180) }
-        guard (lat == nil) == (long == nil) else { throw APIError.badRequest("lat and long go together: send both or neither") }
-        let addressID = form.first("address_id").flatMap { Int64($0) }.flatMap { $0 > 0 ? $0 : nil }
-        let address = form.first("address_string")
-        if let address { try GeocodeRoutes.check(address) }
-        guard lat != nil || addressID != nil || address != nil else {
-            throw APIError.badRequest("a location is required: lat and long, address_string or address_id")
-        }
-        let description = form.raw("description") ?? ""
-        try TextCheck.multiLine(description, field: "description", maxLength: 4_000)
-        let requester = try IntakeRoutes.requester(form.first("first_name"), form.first("last_name"), form.first("email"), form.first("phone"))
-        let media = form.first("media_url") ?? ""
-        try checkMediaURL(media)
-        let attributes = FormURLEncoded.attributes(form.pairs)
-        for (code, values) in attributes {
-            for value in values { try TextCheck.multiLine(value, field: "attribute[\(code.prefix(40))]", maxLength: ServiceAttribute.maxValueLength) }
-        }
-        return NewRequest(
-            serviceCode: code, description: description, longitude: long, latitude: lat, addressID: lat == nil ? addressID : nil,
-            address: address, channel: "open311",
-            requester: requester, attributes: attributes, mediaURL: media, actor: actor)
+        var fields = IntakeFields(locationFields: "lat and long, address_string or address_id")
+        fields.serviceCode = form.first("service_code")
+        fields.lat = try form.first("lat").map { try QueryParameters.number($0, name: "lat", in: -90...90) }
+        fields.long = try form.first("long").map { try QueryParameters.number($0, name: "long", in: -180...180) }
+        fields.addressID = form.first("address_id").flatMap { Int64($0) }.flatMap { $0 > 0 ? $0 : nil }
+        fields.address = form.first("address_string")
+        fields.description = form.raw("description") ?? ""
+        fields.channel = "open311"
+        (fields.firstName, fields.lastName, fields.email, fields.phone) =
+            (form.first("first_name"), form.first("last_name"), form.first("email"), form.first("phone"))
+        fields.mediaURL = form.first("media_url") ?? ""
+        fields.attributes = FormURLEncoded.attributes(form.pairs)
+        return try IntakeInput.newRequest(fields, actor: actor)
     }
-
-    /// A photo's address: http(s), one line, at most 2,000 characters; empty means none.
-    static func checkMediaURL(_ media: String) throws {
-        guard !media.isEmpty else { return }
-        let oneLine = !media.unicodeScalars.contains { $0.properties.generalCategory == .control }
-        guard media.count <= 2_000, oneLine, media.hasPrefix("http://") || media.hasPrefix("https://"), URL(string: media) != nil else {
-            throw APIError.badRequest("media_url must be an http or https address of at most 2000 characters")
-        }
-    }
-
 }
