@@ -144,13 +144,16 @@ public struct IntakeService: Sendable {
         let wardInUse = wards.first { $0.setID == snapshot.wardSet?.id }?.ward ?? nil
         let catalog = indexes.catalog
         let assignment = catalog.routing.route(serviceCode: type.code, group: type.group, ward: wardInUse, typeDepartment: type.department)
-        let prepared = PreparedIntake(
+        var prepared = PreparedIntake(
             serviceCode: request.serviceCode, description: request.description, channel: request.channel,
             requester: request.requester, address: addressText, addressID: addressID, addressKey: addressKey, blockKey: blockKey,
             longitude: longitude, latitude: latitude, precision: precision, x: x, y: y, wards: wards,
             attributes: attributes, mediaURL: request.mediaURL, rule: type.rule, actor: request.actor,
             assignment: assignment, priority: type.priority, standard: type.standard)
-        let outcome = try await store.insert(prepared, calendar: catalog.calendar)
+        prepared.expediteReason = Expedite.reason(forChannel: request.channel)
+        let outcome = try await store.insert(prepared, calendar: catalog.calendar) { new, candidates, rule in
+            DedupScorer.decide(new, candidates: candidates, rule: rule)
+        }
         return IntakeReceipt(outcome: outcome, geocode: geocode, latitude: latitude, longitude: longitude, precision: precision,
                              address: addressKey.isEmpty ? addressText : addressKey,
                              ward: wardInUse)

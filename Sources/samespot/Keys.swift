@@ -16,6 +16,8 @@ struct Keys: AsyncParsableCommand {
         @Option(help: "public, intake, planner, ward_office or admin") var role: String
         @Option(help: "For ward_office keys: the wards it serves, comma-separated (e.g. 3,4)") var wards: String?
         @Option(help: "Who or what the key is for (shown in lists and the audit log)") var label: String = ""
+        @Option(help: "The staff member (id from GET /v1/staff) the key belongs to: letters it sends are signed with their name and title")
+        var staff: Int64?
 
         func validate() throws {
             guard Role(rawValue: role) != nil else {
@@ -27,9 +29,10 @@ struct Keys: AsyncParsableCommand {
             let role = Role(rawValue: role)!
             let wardList = (wards ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             let label = self.label
+            let staffID = staff
             let logger = database.makeLogger("samespot.keys")
             let created = try await Database.withRunning(settings: try database.settings(), logger: logger) { db in
-                do { return try await APIKeyStore(database: db).create(role: role, wards: wardList, label: label) } catch let error as StoreError {
+                do { return try await APIKeyStore(database: db).create(role: role, wards: wardList, label: label, staffID: staffID) } catch let error as StoreError {
                     throw ValidationError(error.description)
                 }
             }

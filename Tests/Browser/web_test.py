@@ -293,6 +293,37 @@ def test_ward_table_matches_the_api_and_compares_two_maps(context):
     shoot(driver, "wards-compare")
 
 
+def test_customer_service_report_matches_the_api(context):
+    """The customer-service report and the unresolved cases on the ward page say what the API says."""
+    driver = context["driver"]
+    sign_in(driver, "planner")
+    open_view(driver, "wards")
+    city = call("/v1/city", KEYS["planner"])
+    period = {"from": city["requests"]["first"], "to": city["requests"]["last"]}
+    wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#w-service-table tbody tr"))
+    by_type = call("/v1/reports/cases?" + urllib.parse.urlencode({**period, "by": "type"}), KEYS["planner"])
+    rows = driver.find_elements(By.CSS_SELECTOR, "#w-service-table tbody tr")
+    assert len(rows) == len(by_type["rows"]), f"{len(rows)} rows on the page, {len(by_type['rows'])} from the API"
+    for row, expected in zip(rows[:5], by_type["rows"][:5]):
+        assert row.get_attribute("data-key") == expected["key"]
+        received = number(row.find_element(By.CSS_SELECTOR, "td[data-key='received']").text)
+        late = number(row.find_element(By.CSS_SELECTOR, "td[data-key='respond_breaches']").text)
+        assert (received, late) == (expected["received"], expected["respond_breaches"]), f"{expected['key']}: page {received}/{late}"
+    Select(driver.find_element(By.ID, "w-service-by")).select_by_value("department")
+    driver.find_element(By.CSS_SELECTOR, "#w-service-form button[type='submit']").click()
+    by_department = call("/v1/reports/cases?" + urllib.parse.urlencode({**period, "by": "department"}), KEYS["planner"])
+    wait(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#w-service-table tbody tr")) == len(by_department["rows"]))
+    unresolved = call("/v1/reports/unresolved?limit=200", KEYS["planner"])
+    wait(driver, lambda d: "open cases" in d.find_element(By.ID, "w-open-summary").text or "No open" in d.find_element(By.ID, "w-open-summary").text)
+    assert len(driver.find_elements(By.CSS_SELECTOR, "#w-open-table tbody tr")) == unresolved["count"]
+    clear_downloads()
+    driver.find_element(By.ID, "w-service-csv").click()
+    lines = downloaded("cases-by-department.csv").strip().splitlines()
+    assert lines[0].startswith("key,label,received,") and len(lines) == len(by_department["rows"]) + 1
+    no_personal_data(driver, "customer-service report (planner key)")
+    shoot(driver, "wards-customer-service")
+
+
 def test_ward_office_sees_its_own_requesters(context):
     """The positive control for the privacy checks: the one role that may see names does."""
     driver = context["driver"]
@@ -382,7 +413,8 @@ def main():
     office = os.environ.get("SAMESPOT_KEY_WARD_OFFICE")
     context["office_key"] = office
     tests = [test_intake_already_reported_then_join_and_submit, test_hotspots_draw_every_ward_and_list_a_cluster,
-             test_ward_table_matches_the_api_and_compares_two_maps, test_ward_office_sees_its_own_requesters,
+             test_ward_table_matches_the_api_and_compares_two_maps, test_customer_service_report_matches_the_api,
+             test_ward_office_sees_its_own_requesters,
              test_public_pages_show_no_personal_data, test_phone_width, measure]
     for test in tests:
         driver = browser()

@@ -198,11 +198,27 @@ import Testing
         #expect(quick.deadlines(receivedOn: thursday, calendar: calendar).respond == CivilDate(year: 2026, month: 12, day: 29))
     }
 
+    @Test func councilAndPressAreExpeditedAsTheyComeIn() {
+        #expect(Expedite.reason(forChannel: "Council") == "from a council office")
+        #expect(Expedite.reason(forChannel: "press") == "from the press")
+        #expect(Expedite.reason(forChannel: "phone") == nil)
+    }
+
     @Test func breachesAreAgainstTheEndOfTheDueDay() {
         let check = DeadlineCheck(acknowledgeDue: 100, acknowledgedAt: 101, respondDue: 500, closedAt: nil, now: 400)
         #expect(check.acknowledgeBreached && !check.respondBreached)
         let late = DeadlineCheck(acknowledgeDue: 100, acknowledgedAt: nil, respondDue: 500, closedAt: nil, now: 501)
         #expect(late.acknowledgeBreached && late.respondBreached)
         #expect(!DeadlineCheck(acknowledgeDue: nil, acknowledgedAt: nil, respondDue: nil, closedAt: nil, now: 1).respondBreached)
+    }
+}
+
+@Suite struct TrackingNumberTests {
+    @Test func prefixYearAndPaddedRunningNumber() {
+        let numbers = TrackingNumber(prefix: "SS")
+        // 2026-11-29T12:00:00Z and 2009-01-01T00:00:00Z
+        #expect(numbers.format(42, at: 1_795_953_600) == "SS26-00000042")
+        #expect(numbers.yearPrefix(at: 1_230_768_000) == "SS09-")
+        #expect(numbers.format(123_456_789, at: 1_795_953_600) == "SS26-123456789")
     }
 }

@@ -191,6 +191,12 @@ import Testing
             #expect(cases.first?["expedite_reason"] as? String == "from the alderman's office")
             #expect(cases.first?["child_count"] as? Int == 1)
             #expect(try await HTTP.get("/v1/reports/expedited", port: port, key: TestKeys.intake).status == 403)
+            // A request from a council office is expedited as it comes in, due within one business day.
+            let council = try await Self.post("/v1/requests", #"{"service_code": "GRAF", "lat": 41.7700, "long": -87.6200, "channel": "council"}"#,
+                                              port: port, key: TestKeys.intake)
+            let councilCase = try await HTTP.get("/v1/cases/\(try #require(council.json["service_request_id"] as? String))", port: port)
+            #expect(councilCase.json["expedited"] as? Bool == true && councilCase.json["expedite_reason"] as? String == "from a council office")
+            #expect(try await HTTP.get("/v1/reports/expedited", port: port).json["count"] as? Int == 2)
             let csv = try await HTTP.get("/v1/reports/expedited.csv", port: port)
             #expect(csv.text.hasPrefix("service_request_id,") && csv.text.contains(parent))
         }

@@ -51,3 +51,18 @@ public struct DeadlineCheck: Sendable, Equatable {
         respondBreached = breached(respondDue, closedAt)
     }
 }
+
+/// Which new requests are expedited as they come in: those from council or the press (the
+/// standards list them with imminent harm, which staff judge and expedite by hand).
+public enum Expedite {
+    /// The intake channels that are council or the press, and the reason each gives.
+    public static let channels: [String: String] = [
+        "council": "from a council office", "alderman": "from a council office", "ward_office": "from a council office",
+        "press": "from the press", "media": "from the press",
+    ]
+
+    /// The reason a request taken on `channel` is expedited; nil for the usual channels.
+    public static func reason(forChannel channel: String) -> String? {
+        channels[channel.lowercased()]
+    }
+}

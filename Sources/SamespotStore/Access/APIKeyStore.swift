@@ -22,7 +22,8 @@ public struct APIKeyStore: Sendable {
     }
 
     /// Creates a key and returns it with its record; the key itself is not kept anywhere.
-    public func create(role: Role, wards: [String] = [], label: String = "") async throws -> (key: String, info: KeyInfo) {
+    /// - Parameter staffID: the member of staff the key belongs to, who then signs the letters it sends.
+    public func create(role: Role, wards: [String] = [], label: String = "", staffID: Int64? = nil) async throws -> (key: String, info: KeyInfo) {
         guard role == .wardOffice || wards.isEmpty else {
             throw StoreError.conflict("only ward_office keys are scoped to wards")
         }
@@ -32,9 +33,16 @@ public struct APIKeyStore: Sendable {
         var generator = SystemRandomNumberGenerator()
         let secret = (0..<24).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
         let key = Self.keyPrefix + secret
+        if let staffID {
+            var known = false
+            for try await _ in try await database.client.query("SELECT 1 FROM staff WHERE staff_id = \(staffID)", logger: database.logger) {
+                known = true
+            }
+            guard known else { throw StoreError.notFound("no staff member \(staffID): add them first (POST /v1/staff)") }
+        }
         let rows = try await database.client.query("""
-            INSERT INTO api_keys (key_prefix, key_hash, role, wards, label)
-            VALUES (\(String(key.prefix(12))), \(ByteBuffer(bytes: Self.hash(key))), \(role.rawValue), \(wards), \(label))
+            INSERT INTO api_keys (key_prefix, key_hash, role, wards, label, staff_id)
+            VALUES (\(String(key.prefix(12))), \(ByteBuffer(bytes: Self.hash(key))), \(role.rawValue), \(wards), \(label), \(staffID))
             RETURNING key_id, created_at
             """, logger: database.logger)
         for try await (id, created) in rows.decode((Int64, Date).self) {

@@ -68,15 +68,16 @@ struct WriteCase: PreparedQuery {
                     service_request_id, service_code, status, description, channel, department, requester_id,
                     requested_at, updated_at, address, address_id, longitude, latitude, location_precision, x_m, y_m,
                     parent_request_id, source, address_key, block_key, grid_cell, media_url, acknowledge_due_at, respond_due_at,
-                    assigned_staff_id, priority)
-                SELECT \(trackingPrefix) || lpad(nextval('tracking_number_seq')::text, 8, '0'), t.service_code, 'open',
+                    assigned_staff_id, priority, expedited, expedite_reason)
+                SELECT \(trackingPrefix) || lpad(nextval('tracking_number_seq')::text, \(TrackingNumber.digits)::int4, '0'), t.service_code, 'open',
                        \(intake.description), \(intake.channel), \(intake.assignment.department), (SELECT requester_id FROM who),
                        to_timestamp(\(now)), to_timestamp(\(now)), \(intake.address), \(intake.addressID)::int8,
                        \(intake.longitude)::float8, \(intake.latitude)::float8, \(intake.precision.rawValue), \(intake.x)::float8, \(intake.y)::float8,
                        \(parent?.parentID)::int8, 'api', \(intake.addressKey), \(intake.blockKey), \(gridCell)::int8, \(intake.mediaURL),
                        (\(acknowledgeBy)::date + 1)::timestamp AT TIME ZONE \(timeZone),
                        (\(respondBy)::date + 1)::timestamp AT TIME ZONE \(timeZone),
-                       \(intake.assignment.staffID)::int8, \(intake.priority)::int4
+                       \(intake.assignment.staffID)::int8, \(intake.priority)::int4,
+                       \(intake.expediteReason != nil), \(intake.expediteReason ?? "")
                 FROM service_types t WHERE t.service_code = \(intake.serviceCode)
                 RETURNING request_id, service_request_id, token, requested_at
             ), history AS (

@@ -34,6 +34,8 @@ public struct PreparedIntake: Sendable {
     /// The type's starting priority and deadlines.
     public var priority: Int
     public var standard: ServiceStandard
+    /// Why it is expedited from the start (from council or the press); nil when it is not.
+    public var expediteReason: String?
 
     public struct Requester: Sendable {
         public var firstName: String, lastName: String, email: String, phone: String
@@ -90,12 +92,12 @@ public struct IntakeStore: Sendable {
     public static let lockCellMetres = 250.0
     public let database: Database
     public let city: CitySettings
-    public let trackingPrefix: String
+    public let tracking: TrackingNumber
 
-    public init(database: Database, city: CitySettings, trackingPrefix: String = "SS") {
+    public init(database: Database, city: CitySettings, tracking: TrackingNumber = TrackingNumber()) {
         self.database = database
         self.city = city
-        self.trackingPrefix = trackingPrefix
+        self.tracking = tracking
     }
 
     public static func cell(x: Double, y: Double) -> (Int64, Int64) {
@@ -113,11 +115,16 @@ public struct IntakeStore: Sendable {
         return cells
     }
 
-    public func insert(_ intake: PreparedIntake, calendar: BusinessCalendar) async throws -> IntakeOutcome {
-        try await database.transaction { tx in try await insert(intake, calendar: calendar, on: tx) }
+    /// How the parent is chosen among the candidates the locks protect: the engine's rule
+    /// (`DedupScorer.decide`), passed in by the service, so the store only persists.
+    public typealias ParentChooser = @Sendable (_ new: DedupCase, _ candidates: [DedupCase], _ rule: DedupRule) -> DedupDecision?
+
+    public func insert(_ intake: PreparedIntake, calendar: BusinessCalendar, choose: ParentChooser) async throws -> IntakeOutcome {
+        try await database.transaction { tx in try await insert(intake, calendar: calendar, choose: choose, on: tx) }
     }
 
-    private func insert(_ intake: PreparedIntake, calendar: BusinessCalendar, on tx: PostgresConnection) async throws -> IntakeOutcome {
+    private func insert(_ intake: PreparedIntake, calendar: BusinessCalendar, choose: ParentChooser,
+                        on tx: PostgresConnection) async throws -> IntakeOutcome {
         let logger = database.logger
         let rule = intake.rule
         let mergeable = rule.enabled && intake.precision.isPreciseEnoughToMerge
@@ -152,7 +159,7 @@ public struct IntakeStore: Sendable {
         if mergeable {
             let me = DedupCase(id: -1, serviceCode: intake.serviceCode, requestedAt: now, dateOnly: false, closedAt: nil,
                                x: intake.x, y: intake.y, addressKey: intake.addressKey, blockKey: intake.blockKey)
-            decision = DedupScorer.decide(me, candidates: candidates, rule: rule)
+            decision = choose(me, candidates, rule)
         }
         let link = decision.map { d in
             ParentLink(parentID: Int64(d.parentID), kind: "engine", distance: d.distanceMetres, ageSeconds: d.ageSeconds,
@@ -241,12 +248,14 @@ public struct IntakeStore: Sendable {
     /// parent's count and priority (a repeat is an escalation), and the audit row: one statement.
     private func write(_ intake: PreparedIntake, now: Double, today: String, calendar: BusinessCalendar, parent: ParentLink?,
                        on tx: PostgresConnection) async throws -> IntakeOutcome {
-        let year = Calendar(identifier: .gregorian).component(.year, from: Date(timeIntervalSince1970: now)) % 100
         // Deadlines: the end of the n-th business day after the day the request came in.
         let day = CivilDate(parsing: today) ?? CivilDate(dayNumber: Int(now / 86_400))
-        let due = intake.standard.deadlines(receivedOn: day, calendar: calendar)
+        var due = intake.standard.deadlines(receivedOn: day, calendar: calendar)
+        if intake.expediteReason != nil {
+            due.respond = min(due.respond, calendar.dueDate(after: day, businessDays: intake.standard.expeditedRespondBusinessDays))
+        }
         let statement = WriteCase(
-            intake: intake, now: now, trackingPrefix: "\(trackingPrefix)\(year < 10 ? "0" : "")\(year)-",
+            intake: intake, now: now, trackingPrefix: tracking.yearPrefix(at: now),
             gridCell: intake.x.flatMap { x in intake.y.map { y in Self.cellID(Self.cell(x: x, y: y)) } },
             acknowledgeBy: due.acknowledge.description, respondBy: due.respond.description,
             attributesJSON: String(decoding: try JSONEncoder().encode(intake.attributes), as: UTF8.self),

@@ -63,7 +63,7 @@ public struct LifecycleReportStore: Sendable {
         case .type:
             key = "r.service_code"; label = "t.service_name"; join = ""
         case .department:
-            key = "r.department"; label = "coalesce(d.name, r.department)"; join = "LEFT JOIN departments d ON d.department = r.department"
+            key = "r.department"; label = "coalesce(nullif(d.name, ''), nullif(r.department, ''), '(no department)')"; join = "LEFT JOIN departments d ON d.department = r.department"
         case .employee:
             key = "coalesce(s.staff_id::text, '')"; label = "coalesce(s.name || CASE WHEN s.title <> '' THEN ', ' || s.title ELSE '' END, '(no one yet)')"
             join = "LEFT JOIN staff s ON s.staff_id = r.assigned_staff_id"

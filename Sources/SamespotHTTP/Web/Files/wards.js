@@ -1,7 +1,8 @@
 // Wards, for council offices: the ward summary for a period under one boundary set, sortable,
 // as CSV and printable; in an election year the same figures under two sets side by side, so an
 // office sees what its new ward inherits. A ward office (and an admin) also lists its ward's
-// requests with the requesters' names; no other role's page ever fetches them.
+// requests with the requesters' names; no other role's page ever fetches them. Planners, ward
+// offices and admins see the customer-service report and the unresolved cases by department.
 "use strict";
 
 (() => {
@@ -32,6 +33,7 @@
     const requests = $("w-requests");
     requests.hidden = !can("wardRequests");
     if (can("wardRequests")) await startRequests();
+    if (can("readReports")) await startService();
     await show();
   }
 
@@ -144,6 +146,65 @@
     }
     download(`wards-${shown.sets.join("-vs-")}-${$("w-from").value}.csv`,
       csv(shown.columns.map((c) => (c[3] ? `${c[3]} (${c[1]})` : c[1])), [...shown.rows, shown.totals]), "text/csv");
+  }
+
+  // ---- the customer-service report and the unresolved cases ----
+
+  // [key in the report's rows, heading, digits]
+  const SERVICE = [
+    ["received", "Received", 0], ["cases", "Cases", 0], ["duplicates_merged", "Duplicates merged", 0], ["open", "Open", 0],
+    ["closed", "Closed", 0], ["actions_taken", "Actions", 0], ["acknowledge_hours_median", "Hours to acknowledge (median)", 1],
+    ["close_days_median", "Days to close (median)", 1], ["close_days_p90", "Days to close (p90)", 1],
+    ["acknowledge_breaches", "Late acknowledgements", 0], ["respond_breaches", "Late responses", 0], ["new_dates", "New dates", 0],
+    ["expedited", "Expedited", 0], ["evaluations", "Evaluations", 0], ["evaluation_average", "Average rating", 1],
+  ];
+
+  async function startService() {
+    $("w-service-form").addEventListener("submit", (event) => { event.preventDefault(); showService().catch(fail); });
+    $("w-service-csv").addEventListener("click", () =>
+      downloadFromAPI("/v1/reports/cases.csv?" + serviceParams(), `cases-by-${$("w-service-by").value}.csv`).catch(fail));
+    $("w-open-form").addEventListener("submit", (event) => { event.preventDefault(); listOpen().catch(fail); });
+    $("w-open-csv").addEventListener("click", () =>
+      downloadFromAPI(openPath(".csv"), $("w-open-expedited").checked ? "expedited.csv" : "unresolved.csv").catch(fail));
+    if (can("readCases")) {
+      const { departments } = await api("/v1/departments");
+      $("w-open-dept").append(...departments.filter((d) => d.active).map((d) => el("option", { value: d.department }, d.name)));
+    }
+    await Promise.all([showService(), listOpen()]);
+  }
+
+  function serviceParams() {
+    const params = period();
+    params.set("by", $("w-service-by").value);
+    params.set("ward_set", $("w-set").value);
+    return params;
+  }
+
+  async function showService() {
+    const answer = await api("/v1/reports/cases?" + serviceParams());
+    const table = $("w-service-table");
+    table.tHead.replaceChildren(el("tr", {}, el("th", { scope: "col" }, $("w-service-by").selectedOptions[0].textContent),
+      ...SERVICE.map(([, heading]) => el("th", { scope: "col" }, heading))));
+    table.tBodies[0].replaceChildren(...answer.rows.map((row) => el("tr", { "data-key": row.key }, el("th", { scope: "row" }, row.label),
+      ...SERVICE.map(([key, , digits]) => el("td", { "data-key": key }, cellText(row[key], digits))))));
+    $("w-service-caption").textContent = `Requests received ${$("w-from").value} to ${$("w-to").value}, by ${answer.by}.`;
+  }
+
+  function openPath(extension) {
+    const expedited = $("w-open-expedited").checked;
+    const params = new URLSearchParams({ limit: "200" });
+    if (!expedited && $("w-open-dept").value) params.set("department", $("w-open-dept").value);
+    return `/v1/reports/${expedited ? "expedited" : "unresolved"}${extension}?` + params;
+  }
+
+  async function listOpen() {
+    const answer = await api(openPath(""));
+    $("w-open-summary").textContent = answer.count === 0 ? "No open cases." : `${formatNumber(answer.count)} open cases, most urgent first.`;
+    $("w-open-table").tBodies[0].replaceChildren(...answer.cases.map((c) => el("tr", { class: c.overdue ? "overdue" : null },
+      el("td", {}, c.service_request_id + (c.expedited ? " (expedited)" : "")), el("td", {}, c.service_name), el("td", {}, c.address),
+      el("td", {}, c.status.replace("_", " ")), el("td", {}, c.department), el("td", {}, c.responsible || "–"),
+      el("td", {}, day(c.requested_at)), el("td", {}, c.respond_due_at ? day(c.respond_due_at) + (c.overdue ? " (late)" : "") : "–"),
+      el("td", {}, String(c.child_count + 1)))));
   }
 
   // ---- a ward office's own requests (with requester names: its own wards only) ----
