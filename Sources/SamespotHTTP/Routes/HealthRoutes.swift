@@ -14,11 +14,21 @@ struct HealthRoutes {
         var status: String
         var version: String
         var database: String
-        var counts: CityCounts?
+        var counts: Counts?
         var wardSet: String?
         var metricEPSG: Int
         var geos: String
         var proj: String
+    }
+
+    /// How much of the city is loaded, on the wire.
+    struct Counts: Encodable {
+        var addressPoints: Int, streets: Int, intersections: Int, wardSets: Int, wards: Int, serviceTypes: Int, requests: Int
+        var schemaVersion: Int
+        init(_ c: CityCounts) {
+            addressPoints = c.addressPoints; streets = c.streets; intersections = c.intersections; wardSets = c.wardSets
+            wards = c.wards; serviceTypes = c.serviceTypes; requests = c.requests; schemaVersion = c.schemaVersion
+        }
     }
 
     func register(on api: APIRouter) {
@@ -30,7 +40,7 @@ struct HealthRoutes {
             var status = HTTPResponse.Status.ok
             do {
                 let database = self.database
-                health.counts = try await withTimeout(.seconds(3)) { try await CityCounts.read(from: database) }
+                health.counts = Counts(try await withTimeout(.seconds(3)) { try await CityCounts.read(from: database) })
                 if health.wardSet == nil {
                     health.wardSet = try? await withTimeout(.seconds(3)) { try await WardSetStore(database: database).set(named: nil).name }
                 }

@@ -1,7 +1,7 @@
 import PostgresNIO
 
 /// How much of the city is loaded: what /healthz reports.
-public struct CityCounts: Sendable, Equatable, Codable {
+public struct CityCounts: Sendable, Equatable {
     public var addressPoints: Int
     public var streets: Int
     public var intersections: Int

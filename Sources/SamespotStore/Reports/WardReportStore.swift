@@ -4,7 +4,7 @@ import SamespotCore
 
 /// The figures a council office asks of its ward for a period (or a department of a type),
 /// under any ward boundary set.
-public struct WardMetrics: Sendable, Equatable, Codable {
+public struct WardMetrics: Sendable, Equatable {
     /// The ward, or the service code when the figures are by type; nil for the total of them all.
     public var group: String?
     /// Requests received in the period, duplicates included.
@@ -45,9 +45,9 @@ public struct WardMetrics: Sendable, Equatable, Codable {
 
 /// One request in a ward's list, for the ward's council office: with the requester's name and
 /// contacts (the office calls people back) and what was done.
-public struct WardRequestEntry: Sendable, Codable {
-    public struct Requester: Sendable, Codable { public var firstName: String; public var lastName: String; public var email: String; public var phone: String }
-    public struct Action: Sendable, Codable { public var at: Date; public var kind: String; public var actor: String; public var text: String }
+public struct WardRequestEntry: Sendable {
+    public struct Requester: Sendable { public var firstName: String; public var lastName: String; public var email: String; public var phone: String }
+    public struct Action: Sendable { public var at: Date; public var kind: String; public var actor: String; public var text: String }
     public var serviceRequestId: String
     public var serviceCode: String
     public var serviceName: String

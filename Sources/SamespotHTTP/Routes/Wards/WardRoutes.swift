@@ -22,12 +22,12 @@ struct WardRoutes {
         var wardSet: String
         var from: String
         var to: String
-        var wards: [WardMetrics]
-        var city: WardMetrics?
+        var wards: [WardMetricsAnswer]
+        var city: WardMetricsAnswer?
     }
 
     struct OneWard: Encodable {
-        struct TypeMetrics: Encodable { var serviceName: String; var metrics: WardMetrics }
+        struct TypeMetrics: Encodable { var serviceName: String; var metrics: WardMetricsAnswer }
         struct HotspotSummary: Encodable {
             var count: Int; var reports: Int; var centroid: [Double]; var topTypes: [String]
         }
@@ -35,7 +35,7 @@ struct WardRoutes {
         var ward: String
         var from: String
         var to: String
-        var totals: WardMetrics
+        var totals: WardMetricsAnswer
         var byType: [TypeMetrics]
         var hotspots: [HotspotSummary]
     }
@@ -48,7 +48,7 @@ struct WardRoutes {
         var page: Int
         var pageSize: Int
         var count: Int
-        var requests: [WardRequestEntry]
+        var requests: [WardRequestAnswer]
     }
 
     func register(on api: APIRouter) {
@@ -77,7 +77,7 @@ struct WardRoutes {
                     }, filename: "wards-\(period.set.name)-\(clock.day(period.from)).csv")
                 }
                 return try JSONResponse.encode(AllWards(wardSet: period.set.name, from: clock.w3c(period.from), to: clock.w3c(period.to),
-                                                        wards: wards, city: city))
+                                                        wards: wards.map(WardMetricsAnswer.init), city: city.map(WardMetricsAnswer.init)))
             }
             api.get("/v1/wards/{ward}/summary\(ext)") { request, context in
                 _ = try context.require(.wardSummaries)
@@ -102,8 +102,8 @@ struct WardRoutes {
                                            topTypes: $0.topTypes.map(\.serviceCode))
                 }
                 return try JSONResponse.encode(OneWard(
-                    wardSet: period.set.name, ward: ward, from: clock.w3c(period.from), to: clock.w3c(period.to), totals: totals,
-                    byType: byType.map { .init(serviceName: names[$0.group!]?.name ?? $0.group!, metrics: $0) }, hotspots: hotspots))
+                    wardSet: period.set.name, ward: ward, from: clock.w3c(period.from), to: clock.w3c(period.to), totals: WardMetricsAnswer(metrics: totals),
+                    byType: byType.map { .init(serviceName: names[$0.group!]?.name ?? $0.group!, metrics: WardMetricsAnswer(metrics: $0)) }, hotspots: hotspots))
             }
             api.get("/v1/wards/{ward}/requests\(ext)") { request, context in
                 let principal = try context.require(.wardRequests)
@@ -131,7 +131,7 @@ struct WardRoutes {
                 }
                 return try JSONResponse.encode(RequestList(wardSet: period.set.name, ward: ward, from: clock.w3c(period.from),
                                                            to: clock.w3c(period.to), page: page, pageSize: pageSize,
-                                                           count: entries.count, requests: entries))
+                                                           count: entries.count, requests: entries.map(WardRequestAnswer.init)))
             }
         }
     }
@@ -158,7 +158,8 @@ struct WardRoutes {
     static let metricColumns = [
         "opened", "opened_cases", "closed", "median_days_to_close", "p90_days_to_close", "backlog", "backlog_median_age_days",
         "backlog_max_age_days", "sla_tracked", "acknowledge_breaches", "respond_breaches", "duplicates", "duplicate_rate", "joins",
-        "ever_closed", "reopened", "reopen_rate", "now_open", "now_acknowledged", "now_in_progress", "now_closed", "now_canceled",
+        "ever_closed", "reopened", "reopen_rate", "now_open", "now_acknowledged", "now_in_progress", "now_referred", "now_reopened",
+        "now_closed", "now_canceled",
     ]
 
     static func metricCells(_ m: WardMetrics) -> [String] {
@@ -167,7 +168,7 @@ struct WardRoutes {
                 String(m.backlog), n(m.backlogMedianAgeDays, 2), n(m.backlogMaxAgeDays, 2), String(m.slaTracked),
                 String(m.acknowledgeBreaches), String(m.respondBreaches), String(m.duplicates), n(m.duplicateRate, 4), String(m.joins),
                 String(m.everClosed), String(m.reopened), n(m.reopenRate, 4)]
-            + ["open", "acknowledged", "in_progress", "closed", "canceled"].map { String(m.byStatus[$0] ?? 0) }
+            + CaseStatus.allCases.map { String(m.byStatus[$0.rawValue] ?? 0) }
     }
 }
 
