@@ -1,3 +1,4 @@
+import Foundation
 import SamespotCore
 import SamespotGeo
 import SamespotStore
@@ -18,6 +19,8 @@ public struct NewRequest: Sendable {
     public var mediaURL: String
     /// Who took it, for the history and audit log: the API key's role and id.
     public var actor: String
+    /// The caller's Idempotency-Key and whose it is (its API key): a retry returns the same case.
+    public var idempotencyKey: (scope: String, key: String)?
 
     public init(serviceCode: String, description: String = "", longitude: Double? = nil, latitude: Double? = nil,
                 addressID: Int64? = nil, address: String? = nil, channel: String = "api",
@@ -151,12 +154,47 @@ public struct IntakeService: Sendable {
             attributes: attributes, mediaURL: request.mediaURL, rule: type.rule, actor: request.actor,
             assignment: assignment, priority: type.priority, standard: type.standard)
         prepared.expediteReason = Expedite.reason(forChannel: request.channel)
+        prepared.idempotency = request.idempotencyKey.map {
+            IdempotencyClaim(scope: $0.scope, key: $0.key, fingerprint: Self.fingerprint(of: request))
+        }
         let outcome = try await store.insert(prepared, calendar: catalog.calendar) { new, candidates, rule in
             DedupScorer.decide(new, candidates: candidates, rule: rule)
         }
         return IntakeReceipt(outcome: outcome, geocode: geocode, latitude: latitude, longitude: longitude, precision: precision,
                              address: addressKey.isEmpty ? addressText : addressKey,
                              ward: wardInUse)
+    }
+
+    /// What a request asks, canonical (sorted keys), whatever its wire form: JSON or Open311's
+    /// form encoding of the same request have the same fingerprint.
+    static func fingerprint(of request: NewRequest) -> String {
+        struct Canonical: Encodable {
+            var serviceCode: String, description: String, longitude: Double?, latitude: Double?, addressID: Int64?, address: String?
+            var channel: String, requester: [String], attributes: [String: [String]], mediaURL: String
+        }
+        let r = request.requester
+        let canonical = Canonical(
+            serviceCode: request.serviceCode, description: request.description, longitude: request.longitude, latitude: request.latitude,
+            addressID: request.addressID, address: request.address, channel: request.channel,
+            requester: [r?.firstName, r?.lastName, r?.email, r?.phone, r?.postalAddress, r?.preferredContact].map { $0 ?? "" },
+            attributes: request.attributes, mediaURL: request.mediaURL)
+        return canonicalJSON(canonical)
+    }
+
+    /// The claim for joining a caller to a case.
+    public static func joinClaim(scope: String, key: String, tracking: String, caller: IntakeStore.JoiningCaller) -> IdempotencyClaim {
+        struct Canonical: Encodable { var join: String; var description: String; var channel: String; var requester: [String] }
+        let r = caller.requester
+        let fingerprint = canonicalJSON(Canonical(
+            join: tracking, description: caller.description, channel: caller.channel,
+            requester: [r?.firstName, r?.lastName, r?.email, r?.phone, r?.postalAddress, r?.preferredContact].map { $0 ?? "" }))
+        return IdempotencyClaim(scope: scope, key: key, fingerprint: fingerprint)
+    }
+
+    private static func canonicalJSON(_ value: some Encodable) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: (try? encoder.encode(value)) ?? Data(), as: UTF8.self)
     }
 
     /// Adds a caller to an open case ("already reported"): see `IntakeStore.join`.

@@ -83,4 +83,9 @@ public struct DedupDecision: Sendable, Equatable, Codable {
     public var sameBlock: Bool
     public var score: Double
     public var rule: DedupRule
+
+    public init(parentID: Int, distanceMetres: Double?, ageSeconds: Double, sameAddress: Bool, sameBlock: Bool, score: Double, rule: DedupRule) {
+        self.parentID = parentID; self.distanceMetres = distanceMetres; self.ageSeconds = ageSeconds
+        self.sameAddress = sameAddress; self.sameBlock = sameBlock; self.score = score; self.rule = rule
+    }
 }

@@ -47,7 +47,10 @@ struct Open311Routes {
                 try await Self.read(format, context) { try await list(request, context) }
             }
             api.post("/requests.\(ext)") { request, context in
-                try await Self.answer(format) { try await submit(request, context) }
+                let (document, replayed) = try await submit(request, context)
+                var response = Self.response(document, format)
+                IdempotencyKeyHeader.mark(&response, replayed: replayed)
+                return response
             }
             api.get("/requests/{id}.\(ext)") { request, context in
                 try await Self.read(format, context) {
@@ -163,7 +166,8 @@ struct Open311Routes {
         }))
     }
 
-    private func submit(_ request: Request, _ context: SamespotRequestContext) async throws -> Open311Document {
+    /// - Returns: the answer, and whether it repeats an earlier one (the same Idempotency-Key).
+    private func submit(_ request: Request, _ context: SamespotRequestContext) async throws -> (Open311Document, Bool) {
         let pairs = try await Open311Body.pairs(of: request)
         let form = Open311Body.Fields(pairs)
         // The spec's api_key form field, or the header other Samespot endpoints use.
@@ -175,17 +179,18 @@ struct Open311Routes {
         case .key(let principal):
             guard principal.can(.submitOpen311) else { throw APIError.forbidden("this api_key may not post service requests") }
         }
-        let new = try Open311Body.newRequest(form, actor: caller.principal?.actor ?? "open311")
+        var new = try Open311Body.newRequest(form, actor: caller.principal?.actor ?? "open311")
+        if let principal = caller.principal { new.idempotencyKey = try IdempotencyKeyHeader.read(request, principal: principal) }
         let outcome = try await intake.submit(new).outcome
         let notice = outcome.parentServiceRequestID.map {
             "Already reported: this is being handled with request \($0). You will be told when it is fixed."
         }
-        return Open311Document(root: "service_requests", node: .list(item: "request", [.object([
+        return (Open311Document(root: "service_requests", node: .list(item: "request", [.object([
             ("service_request_id", .text(outcome.serviceRequestID)),
             ("token", .text(outcome.token)),
             ("service_notice", .text(notice)),
             ("account_id", .text(nil)),
-        ])]))
+        ])])), outcome.replayed)
     }
 
     // MARK: Helpers
@@ -212,9 +217,11 @@ struct Open311Routes {
     /// Runs an endpoint and prints its answer in the asked format (its errors are the group's
     /// middleware's to answer).
     static func answer(_ format: Open311Format, _ body: () async throws -> Open311Document) async throws -> Response {
-        let document = try await body()
-        return Response(status: .ok, headers: [.contentType: format.contentType],
-                        body: .init(byteBuffer: ByteBuffer(string: document.render(format))))
+        response(try await body(), format)
+    }
+
+    static func response(_ document: Open311Document, _ format: Open311Format) -> Response {
+        Response(status: .ok, headers: [.contentType: format.contentType], body: .init(byteBuffer: ByteBuffer(string: document.render(format))))
     }
 }
 
@@ -229,6 +236,8 @@ struct Open311Error: Error, HTTPResponseError {
         switch error.status.code {
         case 404: status = .notFound
         case 401, 403: status = .forbidden
+        // An Idempotency-Key reused for another request: a conflict, as for every client.
+        case 409: status = .conflict
         case 400..<500: status = .badRequest
         default: status = error.status
         }

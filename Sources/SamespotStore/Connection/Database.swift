@@ -1,4 +1,5 @@
 import Logging
+import NIOPosix
 import PostgresNIO
 import SamespotCore
 
@@ -17,10 +18,14 @@ public struct Database: Sendable {
         self.client = PostgresClient(configuration: settings.clientConfiguration(), backgroundLogger: logger)
     }
 
-    /// Runs `body` with the client's pool running, and stops the pool afterwards.
+    /// Runs `body` with the client's pool running, and stops the pool afterwards. The server is
+    /// tried first with one connection of its own: a database that does not exist or a wrong
+    /// password fails at once with PostgreSQL's own reason, where the pool would retry for a
+    /// minute and then report only that it gave up.
     public static func withRunning<T: Sendable>(
         settings: DatabaseSettings, logger: Logger, _ body: @Sendable (Database) async throws -> T
     ) async throws -> T {
+        try await check(settings, logger: logger)
         let database = Database(settings: settings, logger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await database.client.run() }
@@ -30,6 +35,13 @@ public struct Database: Sendable {
             try await Task.sleep(for: .milliseconds(5))
             return try await body(database)
         }
+    }
+
+    /// Opens and closes one connection: PostgreSQL's refusal, if any, as a `PSQLError`.
+    public static func check(_ settings: DatabaseSettings, logger: Logger) async throws {
+        let connection = try await PostgresConnection.connect(
+            on: MultiThreadedEventLoopGroup.singleton.next(), configuration: try settings.connectionConfiguration(), id: 0, logger: logger)
+        try await connection.close()
     }
 
     /// Tells every running Samespot instance that reference data changed (addresses, streets,

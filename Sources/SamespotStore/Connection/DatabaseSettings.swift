@@ -1,4 +1,5 @@
 import Foundation
+import NIOSSL
 import PostgresNIO
 
 /// Where the database is, read from a libpq-style URL:
@@ -53,6 +54,17 @@ public struct DatabaseSettings: Sendable, Equatable {
         switch endpoint {
         case .tcp(let host, let port): return "postgres://\(username)@\(host):\(port)/\(database)"
         case .unixSocket(let path): return "postgres://\(username)@/\(database)?socket=\(path)"
+        }
+    }
+
+    /// For one connection of its own (`Database.check`), outside the pool.
+    func connectionConfiguration() throws -> PostgresConnection.Configuration {
+        switch endpoint {
+        case .tcp(let host, let port):
+            return .init(host: host, port: port, username: username, password: password, database: database,
+                         tls: requireTLS ? .require(try NIOSSLContext(configuration: .makeClientConfiguration())) : .disable)
+        case .unixSocket(let path):
+            return .init(unixSocketPath: path, username: username, password: password, database: database)
         }
     }
 

@@ -68,7 +68,7 @@ struct WriteCase: PreparedQuery {
                     service_request_id, service_code, status, description, channel, department, requester_id,
                     requested_at, updated_at, address, address_id, longitude, latitude, location_precision, x_m, y_m,
                     parent_request_id, source, address_key, block_key, grid_cell, media_url, acknowledge_due_at, respond_due_at,
-                    assigned_staff_id, priority, expedited, expedite_reason)
+                    assigned_staff_id, priority, expedited, expedite_reason, idempotency_key, idempotency_hash)
                 SELECT \(trackingPrefix) || lpad(nextval('tracking_number_seq')::text, \(TrackingNumber.digits)::int4, '0'), t.service_code, 'open',
                        \(intake.description), \(intake.channel), \(intake.assignment.department), (SELECT requester_id FROM who),
                        to_timestamp(\(now)), to_timestamp(\(now)), \(intake.address), \(intake.addressID)::int8,
@@ -77,8 +77,11 @@ struct WriteCase: PreparedQuery {
                        (\(acknowledgeBy)::date + 1)::timestamp AT TIME ZONE \(timeZone),
                        (\(respondBy)::date + 1)::timestamp AT TIME ZONE \(timeZone),
                        \(intake.assignment.staffID)::int8, \(intake.priority)::int4,
-                       \(intake.expediteReason != nil), \(intake.expediteReason ?? "")
+                       \(intake.expediteReason != nil), \(intake.expediteReason ?? ""),
+                       \(intake.idempotency?.key), \(intake.idempotency.map { ByteBuffer(bytes: $0.hash) })
                 FROM service_types t WHERE t.service_code = \(intake.serviceCode)
+                -- A copy of this request that stored the same Idempotency-Key first wins; this one stores nothing.
+                ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
                 RETURNING request_id, service_request_id, token, requested_at
             ), history AS (
                 INSERT INTO status_history (request_id, status, changed_at, actor, note, responsible)

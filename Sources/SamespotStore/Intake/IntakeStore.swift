@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Logging
 import PostgresNIO
@@ -36,6 +37,8 @@ public struct PreparedIntake: Sendable {
     public var standard: ServiceStandard
     /// Why it is expedited from the start (from council or the press); nil when it is not.
     public var expediteReason: String?
+    /// The caller's Idempotency-Key, if it sent one.
+    public var idempotency: IdempotencyClaim?
 
     public struct Requester: Sendable {
         public var firstName: String, lastName: String, email: String, phone: String
@@ -72,6 +75,23 @@ public struct IntakeOutcome: Sendable {
     public var parentServiceRequestID: String?
     public var decision: DedupDecision?
     public var rule: DedupRule
+    /// An earlier request with the same Idempotency-Key stored this case: nothing new was stored.
+    public var replayed = false
+}
+
+/// A caller's Idempotency-Key, scoped to the caller, with a fingerprint of what it asked.
+public struct IdempotencyClaim: Sendable, Equatable {
+    /// "<scope>:<key>": two callers' keys never meet.
+    public var key: String
+    /// The request as intake read it, canonical: the same key with another request is refused.
+    public var fingerprint: String
+
+    public init(scope: String, key: String, fingerprint: String) {
+        self.key = "\(scope):\(key)"
+        self.fingerprint = fingerprint
+    }
+
+    var hash: [UInt8] { Array(SHA256.hash(data: Array(fingerprint.utf8))) }
 }
 
 /// Stores a new request and decides, in the same transaction, whether it is a duplicate.
@@ -125,6 +145,10 @@ public struct IntakeStore: Sendable {
 
     private func insert(_ intake: PreparedIntake, calendar: BusinessCalendar, choose: ParentChooser,
                         on tx: PostgresConnection) async throws -> IntakeOutcome {
+        // A retry: the case is already stored.
+        if let claim = intake.idempotency, let earlier = try await Self.stored(claim, rule: intake.rule, on: tx, database.logger) {
+            return earlier
+        }
         let logger = database.logger
         let rule = intake.rule
         let mergeable = rule.enabled && intake.precision.isPreciseEnoughToMerge
@@ -177,8 +201,11 @@ public struct IntakeStore: Sendable {
         public var description: String
         public var channel: String
         public var actor: String
-        public init(requester: PreparedIntake.Requester?, description: String, channel: String, actor: String) {
+        public var idempotency: IdempotencyClaim?
+        public init(requester: PreparedIntake.Requester?, description: String, channel: String, actor: String,
+                    idempotency: IdempotencyClaim? = nil) {
             self.requester = requester; self.description = description; self.channel = channel; self.actor = actor
+            self.idempotency = idempotency
         }
     }
 
@@ -188,6 +215,9 @@ public struct IntakeStore: Sendable {
     public func join(_ tracking: String, caller: JoiningCaller, calendar: BusinessCalendar) async throws -> IntakeOutcome {
         try await database.transaction { tx in
                 let logger = database.logger
+                if let claim = caller.idempotency, let earlier = try await Self.stored(claim, rule: .disabled(""), on: tx, logger) {
+                    return earlier
+                }
                 // The case and its family root, locked so a close or an unmerge cannot cross the join.
                 var root: (id: Int64, tracking: String, code: String, status: String, requestedAt: Double, address: String,
                            addressID: Int64?, addressKey: String, blockKey: String, lon: Double?, lat: Double?,
@@ -217,17 +247,47 @@ public struct IntakeStore: Sendable {
                     """, logger: logger).decode((Double, String).self) {
                     now = clock; today = localDate
                 }
-                let intake = PreparedIntake(
+                var intake = PreparedIntake(
                     serviceCode: root.code, description: caller.description, channel: caller.channel, requester: caller.requester,
                     address: root.address, addressID: root.addressID, addressKey: root.addressKey, blockKey: root.blockKey,
                     longitude: root.lon, latitude: root.lat, precision: LocationPrecision(rawValue: root.precision) ?? .none,
                     x: root.x, y: root.y, wards: wards, rule: .disabled(root.code), actor: caller.actor,
                     assignment: Assignment(department: root.department, staffID: root.staffID))
+                intake.idempotency = caller.idempotency
                 let link = ParentLink(parentID: root.id, kind: "join", distance: root.x == nil ? nil : 0,
                                       ageSeconds: max(0, now - root.requestedAt), sameAddress: !root.addressKey.isEmpty,
                                       sameBlock: !root.blockKey.isEmpty, score: 1, ruleJSON: #"{"by": "join"}"#)
                 return try await write(intake, now: now, today: today, calendar: calendar, parent: link, on: tx)
         }
+    }
+
+    /// The case an Idempotency-Key already stored, answered as intake answered it then; nil when
+    /// the key is new. The same key with another request is a conflict.
+    static func stored(_ claim: IdempotencyClaim, rule: DedupRule, on tx: PostgresConnection, _ logger: Logger) async throws -> IntakeOutcome? {
+        for try await row in try await tx.query("""
+            SELECT r.request_id, r.service_request_id, r.token::text, r.idempotency_hash, p.request_id, p.service_request_id,
+                   d.distance_m, d.age_seconds, d.same_address, d.same_block, d.score, d.rule::text, d.kind
+            FROM service_requests r
+            LEFT JOIN service_requests p ON p.request_id = r.parent_request_id
+            LEFT JOIN LATERAL (SELECT * FROM dedup_decisions d WHERE d.request_id = r.request_id ORDER BY d.decision_id LIMIT 1) d ON true
+            WHERE r.idempotency_key = \(claim.key)
+            """, logger: logger).decode((Int64, String, String, ByteBuffer?, Int64?, String?, Double?, Double?, Bool?, Bool?, Double?,
+                                         String?, String?).self) {
+            let (id, tracking, token, hash, parentID, parentTracking, distance, age, sameAddress, sameBlock, score, ruleJSON, kind) = row
+            guard let hash, Array(buffer: hash) == claim.hash else {
+                throw StoreError.conflict("this Idempotency-Key was already used for another request (\(tracking)); "
+                                          + "send a new key for a new request")
+            }
+            var decision: DedupDecision?
+            if kind == "engine", let parentID, let age, let sameAddress, let sameBlock, let score {
+                let decided = ruleJSON.flatMap { try? JSONDecoder().decode(DedupRule.self, from: Data($0.utf8)) } ?? rule
+                decision = DedupDecision(parentID: Int(parentID), distanceMetres: distance, ageSeconds: age, sameAddress: sameAddress,
+                                         sameBlock: sameBlock, score: score, rule: decided)
+            }
+            return IntakeOutcome(requestID: id, serviceRequestID: tracking, token: token, parentRequestID: parentID,
+                                 parentServiceRequestID: parentTracking, decision: decision, rule: rule, replayed: true)
+        }
+        return nil
     }
 
     // MARK: The one write
@@ -263,6 +323,11 @@ public struct IntakeStore: Sendable {
         for try await (id, number, token, parentNumber) in try await tx.execute(statement, logger: database.logger) {
             return IntakeOutcome(requestID: id, serviceRequestID: number, token: token, parentRequestID: parent?.parentID,
                                  parentServiceRequestID: parentNumber, decision: nil, rule: intake.rule)
+        }
+        // No row: the same key was stored by a copy of this request that committed while this
+        // one waited on the unique index (another instance, a client's parallel retry).
+        if let claim = intake.idempotency, let earlier = try await Self.stored(claim, rule: intake.rule, on: tx, database.logger) {
+            return earlier
         }
         throw StoreError.notFound("unknown service_code \(intake.serviceCode)")
     }

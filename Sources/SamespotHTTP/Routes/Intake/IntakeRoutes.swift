@@ -15,7 +15,8 @@ struct IntakeRoutes {
             let principal = try context.require(.intake)
             let body: Body = try await JSONBody.decode(request, limit: 1 << 20,
                 example: #"{"service_code": "…", "lat": 41.88, "long": -87.63} or {"service_code": "…", "address": "…"}"#)
-            let new = try IntakeInput.newRequest(body.fields, actor: principal.actor)
+            var new = try IntakeInput.newRequest(body.fields, actor: principal.actor)
+            new.idempotencyKey = try IdempotencyKeyHeader.read(request, principal: principal)
             let receipt = try await intake.submit(new)
             let outcome = receipt.outcome
             let decision = outcome.decision.map {
@@ -29,7 +30,9 @@ struct IntakeRoutes {
                 location: .init(precision: receipt.precision.rawValue, lat: receipt.latitude, long: receipt.longitude,
                                 address: receipt.address.isEmpty ? nil : receipt.address, ward: receipt.ward,
                                 geocodeReasons: receipt.geocode?.reasons ?? []))
-            return try JSONResponse.encode(literalKeys: answer, status: .created)
+            var response = try JSONResponse.encode(literalKeys: answer, status: .created)
+            IdempotencyKeyHeader.mark(&response, replayed: outcome.replayed)
+            return response
         }
 
         api.post("/v1/cases/{id}/join") { request, context in
@@ -41,11 +44,16 @@ struct IntakeRoutes {
             let requester = try IntakeInput.requester(body.firstName, body.lastName, body.email, body.phone,
                                                       postalAddress: body.postalAddress, preferredContact: body.preferredContact)
             let channel = try IntakeInput.channel(body.channel)
-            let outcome = try await intake.join(id, caller: .init(requester: requester, description: description, channel: channel,
-                                                                  actor: principal.actor))
-            return try JSONResponse.encode(JoinAnswer(serviceRequestId: outcome.serviceRequestID, token: outcome.token,
-                                                      parentServiceRequestId: outcome.parentServiceRequestID, joined: true),
-                                           status: .created)
+            var caller = IntakeStore.JoiningCaller(requester: requester, description: description, channel: channel, actor: principal.actor)
+            if let (scope, key) = try IdempotencyKeyHeader.read(request, principal: principal) {
+                caller.idempotency = IntakeService.joinClaim(scope: scope, key: key, tracking: id, caller: caller)
+            }
+            let outcome = try await intake.join(id, caller: caller)
+            var response = try JSONResponse.encode(JoinAnswer(serviceRequestId: outcome.serviceRequestID, token: outcome.token,
+                                                              parentServiceRequestId: outcome.parentServiceRequestID, joined: true),
+                                                   status: .created)
+            IdempotencyKeyHeader.mark(&response, replayed: outcome.replayed)
+            return response
         }
     }
 }

@@ -1,0 +1,41 @@
+import Foundation
+import SamespotTestSupport
+import Testing
+
+/// The command line says what failed in words a person can act on, and at once: not
+/// PostgresNIO's generic description after a minute of retries.
+@Suite struct CommandLineErrorTests {
+    static func run(_ arguments: [String]) throws -> (status: Int32, output: String, seconds: Double) {
+        let process = Process()
+        process.executableURL = TwoProcessRaceTests.binary
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["LOG_LEVEL"] = "error"
+        environment["SAMESPOT_DATABASE_URL"] = nil
+        process.environment = environment
+        let pipe = Pipe()
+        process.standardError = pipe
+        process.standardOutput = pipe
+        let started = Date()
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self), Date().timeIntervalSince(started))
+    }
+
+    @Test func databaseFailuresAreExplained() throws {
+        let admin = URL(string: TestEnvironment.adminURL)!
+        let base = "postgres://\(admin.user ?? "samespot")@\(admin.host ?? "127.0.0.1"):\(admin.port ?? 5433)"
+        let missing = try Self.run(["migrate", "--database-url", "\(base)/samespot_no_such_database"])
+        #expect(missing.status != 0)
+        #expect(missing.output.contains(#"database "samespot_no_such_database" does not exist. Create the database"#), "\(missing.output)")
+        #expect(missing.output.contains("[SQLSTATE 3D000]") && !missing.output.contains("Generic description"))
+        // Without a schema: the message says to migrate.
+        let bare = try Self.run(["keys", "list", "--database-url", "\(base)/postgres"])
+        #expect(bare.output.contains("run samespot migrate"), "\(bare.output)")
+        // Nobody listening: said at once (the pool alone would retry for a minute).
+        let closed = try Self.run(["keys", "list", "--database-url", "postgres://samespot@127.0.0.1:9/samespot"])
+        #expect(closed.output.contains("cannot connect to PostgreSQL at postgres://samespot@127.0.0.1:9/samespot: is it running"), "\(closed.output)")
+        #expect(closed.status != 0)
+    }
+}
