@@ -31,6 +31,18 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Attribution shown with the tiles (env SAMESPOT_TILE_ATTRIBUTION).")
     var tileAttribution: String = ProcessInfo.processInfo.environment["SAMESPOT_TILE_ATTRIBUTION"] ?? ""
 
+    @Option(help: "Writes (POST, PUT) in progress at once; more get 503 with Retry-After at once (env SAMESPOT_MAX_WRITES_IN_FLIGHT; 0: no limit).")
+    var maxWritesInFlight: Int = Int(ProcessInfo.processInfo.environment["SAMESPOT_MAX_WRITES_IN_FLIGHT"] ?? "") ?? LimitSettings().maxWritesInFlight
+
+    @Option(help: "Reads (GET) in progress at once (env SAMESPOT_MAX_READS_IN_FLIGHT; 0: no limit).")
+    var maxReadsInFlight: Int = Int(ProcessInfo.processInfo.environment["SAMESPOT_MAX_READS_IN_FLIGHT"] ?? "") ?? LimitSettings().maxReadsInFlight
+
+    @Option(help: "Requests a second a public key may make, bursts of twice that; over it, 429 with Retry-After (env SAMESPOT_PUBLIC_KEY_RATE; 0: no limit).")
+    var publicKeyRate: Double = Double(ProcessInfo.processInfo.environment["SAMESPOT_PUBLIC_KEY_RATE"] ?? "") ?? LimitSettings().publicKeyRatePerSecond
+
+    @Option(help: "Requests a second a staff key may make (env SAMESPOT_STAFF_KEY_RATE; default 0: no limit).")
+    var staffKeyRate: Double = Double(ProcessInfo.processInfo.environment["SAMESPOT_STAFF_KEY_RATE"] ?? "") ?? LimitSettings().staffKeyRatePerSecond
+
     @Flag(help: "Apply pending migrations before serving.")
     var migrate = false
 
@@ -44,7 +56,9 @@ struct Serve: AsyncParsableCommand {
         let logger = database.makeLogger("samespot")
         _ = try city.projections()  // a bad EPSG code fails here, not on the first request
         let settings = ServerSettings(host: host, port: port, database: try database.settings(), city: city.city, wardSet: wardSet,
-                                      web: WebSettings(leafletDirectory: leafletDir, tileURL: tileURL, tileAttribution: tileAttribution))
+                                      web: WebSettings(leafletDirectory: leafletDir, tileURL: tileURL, tileAttribution: tileAttribution),
+                                      limits: LimitSettings(maxWritesInFlight: maxWritesInFlight, maxReadsInFlight: maxReadsInFlight,
+                                                            publicKeyRatePerSecond: publicKeyRate, staffKeyRatePerSecond: staffKeyRate))
         let db = Database(settings: settings.database, logger: logger)
         if migrate {
             let files = try Migration.load(directory: try migrations.directory())

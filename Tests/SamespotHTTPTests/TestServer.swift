@@ -11,8 +11,8 @@ import SamespotTestSupport
 /// Runs the real Samespot server on a loopback port over the sample city, as `serve` does:
 /// indexes loaded from PostgreSQL first, then the application with a pool of its own.
 enum TestServer {
-    static func settings(_ database: DatabaseSettings) -> ServerSettings {
-        ServerSettings(host: "127.0.0.1", port: 0, database: database, city: TestEnvironment.city, wardSet: nil)
+    static func settings(_ database: DatabaseSettings, limits: LimitSettings = LimitSettings()) -> ServerSettings {
+        ServerSettings(host: "127.0.0.1", port: 0, database: database, city: TestEnvironment.city, wardSet: nil, limits: limits)
     }
 
     static func withSampleCity(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
@@ -35,14 +35,15 @@ enum TestServer {
     /// A real server on loopback over a copy of the sample city of its own, which the test may
     /// change; `body` gets the port and the database.
     static func withSampleCityCopy(
-        logger: Logger = TestEnvironment.logger, registry: RouteRegistry = RouteRegistry(),
+        logger: Logger = TestEnvironment.logger, registry: RouteRegistry = RouteRegistry(), limits: LimitSettings = LimitSettings(),
         _ body: @escaping @Sendable (Int, Database) async throws -> Void
     ) async throws {
         SamespotServer.bootstrapMetrics()
         let snapshot = try await SampleSnapshot.shared.snapshot()
         try await TestDatabase.withSampleCityCopy { db in
             let indexes = CityIndexes(snapshot, catalog: try await CatalogStore(database: db).load(), wardSetName: nil)
-            let app = try SamespotServer.buildApplication(settings: settings(db.settings), database: Database(settings: db.settings, logger: logger),
+            let app = try SamespotServer.buildApplication(settings: settings(db.settings, limits: limits),
+                                                          database: Database(settings: db.settings, logger: logger),
                                                           indexes: indexes, logger: logger, registry: registry)
             try await app.test(.live) { client in
                 try await body(try #require(client.port), db)

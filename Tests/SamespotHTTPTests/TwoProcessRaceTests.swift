@@ -22,7 +22,8 @@ import Testing
             let httpPort = Int.random(in: 20_000...60_000)
             let process = Process()
             process.executableURL = binary
-            process.arguments = ["serve", "--port", String(httpPort), "--database-url", url, "--log-level", "error"]
+            // Without the overload limit: this test is about the merge, not about refusing load.
+            process.arguments = ["serve", "--port", String(httpPort), "--database-url", url, "--log-level", "error", "--max-writes-in-flight", "0"]
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()

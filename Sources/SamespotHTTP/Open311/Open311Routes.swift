@@ -238,6 +238,8 @@ struct Open311Error: Error, HTTPResponseError {
         case 401, 403: status = .forbidden
         // An Idempotency-Key reused for another request: a conflict, as for every client.
         case 409: status = .conflict
+        // Over the key's rate: the client is to wait (Retry-After), not to fix its request.
+        case 429: status = .tooManyRequests
         case 400..<500: status = .badRequest
         default: status = error.status
         }

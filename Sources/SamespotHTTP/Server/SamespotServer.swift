@@ -31,6 +31,7 @@ public enum SamespotServer {
         let keys = APIKeyResolver(store: APIKeyStore(database: database))
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: APIKeyMiddleware(keys: keys))
+        router.add(middleware: LimitMiddleware(settings: settings.limits))
         let api = APIRouter(router: router, registry: registry)
 
         // The use cases, each over its stores; the routes call these only.

@@ -9,14 +9,17 @@ public struct ServerSettings: Sendable {
     /// The ward boundary set answers use; nil means the set in force today.
     public var wardSet: String?
     public var web: WebSettings
+    public var limits: LimitSettings
 
-    public init(host: String, port: Int, database: DatabaseSettings, city: CitySettings, wardSet: String?, web: WebSettings = WebSettings()) {
+    public init(host: String, port: Int, database: DatabaseSettings, city: CitySettings, wardSet: String?, web: WebSettings = WebSettings(),
+                limits: LimitSettings = LimitSettings()) {
         self.host = host
         self.port = port
         self.database = database
         self.city = city
         self.wardSet = wardSet
         self.web = web
+        self.limits = limits
     }
 }
 

@@ -62,6 +62,14 @@ extension Bench {
                 let fixed = try await LoadGenerator.run(plan(r, seconds), group: group, request: intake)
                 report("POST /v1/requests at \(Int(r))/s: \(fixed.summary)")
             }
+            // Overload: three times what was just sustained, over many connections, so more
+            // requests arrive than the server admits at once (SAMESPOT_MAX_WRITES_IN_FLIGHT):
+            // the rest are refused with 503 at once, and what is admitted keeps its latency.
+            let overload = (ceiling.throughput * 3).rounded()
+            let flood = try await LoadGenerator.run(
+                .init(host: "127.0.0.1", port: server.port, connections: 256, rate: overload, duration: .seconds(seconds)),
+                group: group, request: intake)
+            report("POST /v1/requests at \(Int(overload))/s (3× the ceiling, 256 connections): \(flood.summary)")
 
             for (label, key, radius) in [("intake staff, 1000 m", intakeKey, 1_000), ("public, 250 m", publicKey, 250)] {
                 let matches = try await LoadGenerator.run(plan(matchRate, max(5, seconds / 2)), group: group) { i in

@@ -29,6 +29,8 @@ enum LoadGenerator {
         var seconds: Double
         /// Milliseconds, sorted.
         var latencies: [Double]
+        /// Milliseconds of the answers that were 2xx (the requests the server admitted), sorted.
+        var admitted: [Double] = []
 
         var throughput: Double { Double(sent) / seconds }
         func percentile(_ p: Double) -> Double {
@@ -38,8 +40,14 @@ enum LoadGenerator {
         var summary: String {
             let f = { (v: Double) in String(format: "%.2f", v) }
             let failed = failures.isEmpty ? "" : ", not 2xx: \(failures.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: " "))"
-            return "\(sent) requests in \(f(seconds)) s = \(Int(throughput)) req/s; latency p50 \(f(percentile(0.5))) ms, "
+            var text = "\(sent) requests in \(f(seconds)) s = \(Int(throughput)) req/s; latency p50 \(f(percentile(0.5))) ms, "
                 + "p90 \(f(percentile(0.9))) ms, p99 \(f(percentile(0.99))) ms, p99.9 \(f(percentile(0.999))) ms, max \(f(latencies.last ?? .nan)) ms\(failed)"
+            if admitted.count != latencies.count, !admitted.isEmpty {
+                let p = { (q: Double) in admitted[min(admitted.count - 1, Int((Double(admitted.count) * q).rounded(.down)))] }
+                text += "; the \(admitted.count) admitted (2xx): \(Int(Double(admitted.count) / seconds)) req/s, p50 \(f(p(0.5))) ms, "
+                    + "p99 \(f(p(0.99))) ms, max \(f(admitted.last ?? .nan)) ms"
+            }
+            return text
         }
     }
 
@@ -59,10 +67,10 @@ enum LoadGenerator {
         let clock = ContinuousClock()
         let start = clock.now
         let end = start + plan.duration
-        let results = try await withThrowingTaskGroup(of: ([Double], Int, [Int: Int]).self) { tasks in
+        let results = try await withThrowingTaskGroup(of: ([Double], Int, [Int: Int], [Double]).self) { tasks in
             for connection in connections {
                 tasks.addTask {
-                    var latencies: [Double] = [], succeeded = 0, failures: [Int: Int] = [:]
+                    var latencies: [Double] = [], succeeded = 0, failures: [Int: Int] = [:], admitted: [Double] = []
                     while true {
                         let i = next.take()
                         var due = clock.now
@@ -74,13 +82,19 @@ enum LoadGenerator {
                             break
                         }
                         let status = (try? await connection.send(request(i)).status) ?? 0
-                        latencies.append((clock.now - due).seconds * 1_000)
-                        if (200..<300).contains(status) { succeeded += 1 } else { failures[status, default: 0] += 1 }
+                        let latency = (clock.now - due).seconds * 1_000
+                        latencies.append(latency)
+                        if (200..<300).contains(status) {
+                            succeeded += 1
+                            admitted.append(latency)
+                        } else {
+                            failures[status, default: 0] += 1
+                        }
                     }
-                    return (latencies, succeeded, failures)
+                    return (latencies, succeeded, failures, admitted)
                 }
             }
-            var all: [([Double], Int, [Int: Int])] = []
+            var all: [([Double], Int, [Int: Int], [Double])] = []
             for try await r in tasks { all.append(r) }
             return all
         }
@@ -91,7 +105,7 @@ enum LoadGenerator {
         var failures: [Int: Int] = [:]
         for r in results { failures.merge(r.2, uniquingKeysWith: +) }
         return Outcome(sent: latencies.count, succeeded: results.reduce(0) { $0 + $1.1 }, failures: failures, seconds: seconds,
-                       latencies: latencies)
+                       latencies: latencies, admitted: results.flatMap(\.3).sorted())
     }
 }
 

@@ -1,0 +1,21 @@
+/// How much a server takes on at once, and how fast each key may call it.
+public struct LimitSettings: Sendable {
+    /// Writes (POST, PUT) in progress at once; more are refused at once with 503 and
+    /// Retry-After, so the ones taken keep a bounded latency instead of queueing behind a
+    /// backlog for seconds. 0: no limit.
+    public var maxWritesInFlight: Int
+    /// Reads (GET) in progress at once; 0: no limit.
+    public var maxReadsInFlight: Int
+    /// Requests per second a `public` key may make (a burst of twice that); 0: no limit.
+    public var publicKeyRatePerSecond: Double
+    /// Requests per second a staff key may make; 0: no limit.
+    public var staffKeyRatePerSecond: Double
+
+    public init(maxWritesInFlight: Int = 32, maxReadsInFlight: Int = 256, publicKeyRatePerSecond: Double = 20,
+                staffKeyRatePerSecond: Double = 0) {
+        self.maxWritesInFlight = maxWritesInFlight
+        self.maxReadsInFlight = maxReadsInFlight
+        self.publicKeyRatePerSecond = publicKeyRatePerSecond
+        self.staffKeyRatePerSecond = staffKeyRatePerSecond
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import PostgresNIO
+import SamespotHTTP
+import SamespotStore
+import SamespotTestSupport
+import Testing
+
+/// Overload is refused at once (503, Retry-After) and nothing refused is stored; a key over its
+/// rate waits (429, Retry-After), in Open311's format on Open311's paths.
+@Suite struct LimitTests {
+    @Test func overloadIsRefusedAtOnceAndNothingAdmittedIsLost() async throws {
+        try await TestServer.withSampleCityCopy(limits: LimitSettings(maxWritesInFlight: 1)) { port, db in
+            let before = try await IdempotencyTests.count(db)
+            let replies = try await withThrowingTaskGroup(of: Reply.self) { group in
+                for i in 0..<30 {
+                    group.addTask {
+                        let lat = 41.80 + Double(i) * 0.001
+                        return try await HTTP.send("POST", "/v1/requests", port: port,
+                                                   body: #"{"service_code": "GRAF", "lat": \#(lat), "long": -87.66}"#, key: TestKeys.intake)
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            let taken = replies.filter { $0.status == 201 }, refused = replies.filter { $0.status == 503 }
+            #expect(taken.count + refused.count == 30, "\(replies.map(\.status))")
+            #expect(!taken.isEmpty && !refused.isEmpty, "\(replies.map(\.status))")
+            #expect(refused.allSatisfy { $0.header("Retry-After") == "1" && $0.errorMessage?.contains("at capacity") == true })
+            // Every request that got a 201 is stored, and none that got a 503.
+            #expect(try await IdempotencyTests.count(db) == before + taken.count)
+            // Health is never limited.
+            #expect(try await HTTP.get("/healthz", port: port, key: nil).status == 200)
+        }
+    }
+
+    @Test func aKeyOverItsRateWaits() async throws {
+        try await TestServer.withSampleCityCopy(limits: LimitSettings(publicKeyRatePerSecond: 2)) { port, _ in
+            var statuses: [Int] = []
+            var limited: Reply?
+            for _ in 0..<10 {
+                let reply = try await HTTP.get("/open311/v2/services.json", port: port, key: TestKeys.public)
+                statuses.append(reply.status)
+                if reply.status == 429 { limited = reply }
+            }
+            // A burst of four, then the rate.
+            #expect(statuses.prefix(4).allSatisfy { $0 == 200 } && statuses.contains(429), "\(statuses)")
+            let refused = try #require(limited)
+            #expect(Int(refused.header("Retry-After") ?? "") ?? 0 >= 1)
+            #expect(refused.open311Error?.code == 429 && refused.open311Error?.description.contains("over its rate of 2") == true)
+            let own = try await HTTP.get("/v1/services", port: port, key: TestKeys.public)
+            #expect(own.status == 429 && own.errorMessage?.contains("try again in") == true)
+            // Staff keys, and callers without a key, are not limited by the public keys' rate.
+            for _ in 0..<10 { #expect(try await HTTP.get("/v1/services", port: port, key: TestKeys.intake).status == 200) }
+            #expect(try await HTTP.get("/v1/services", port: port, key: nil).status == 200)
+        }
+    }
+}
