@@ -43,6 +43,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Requests a second a staff key may make (env SAMESPOT_STAFF_KEY_RATE; default 0: no limit).")
     var staffKeyRate: Double = Double(ProcessInfo.processInfo.environment["SAMESPOT_STAFF_KEY_RATE"] ?? "") ?? LimitSettings().staffKeyRatePerSecond
 
+    @Option(help: "Seconds a connection may send nothing whole before it is closed: idle keep-alives, slow-loris clients (env SAMESPOT_IDLE_TIMEOUT; 0: never).")
+    var idleTimeout: Double = Double(ProcessInfo.processInfo.environment["SAMESPOT_IDLE_TIMEOUT"] ?? "") ?? LimitSettings().idleTimeoutSeconds
+
     @Flag(help: "Apply pending migrations before serving.")
     var migrate = false
 
@@ -58,7 +61,8 @@ struct Serve: AsyncParsableCommand {
         let settings = ServerSettings(host: host, port: port, database: try database.settings(), city: city.city, wardSet: wardSet,
                                       web: WebSettings(leafletDirectory: leafletDir, tileURL: tileURL, tileAttribution: tileAttribution),
                                       limits: LimitSettings(maxWritesInFlight: maxWritesInFlight, maxReadsInFlight: maxReadsInFlight,
-                                                            publicKeyRatePerSecond: publicKeyRate, staffKeyRatePerSecond: staffKeyRate))
+                                                            publicKeyRatePerSecond: publicKeyRate, staffKeyRatePerSecond: staffKeyRate,
+                                                            idleTimeoutSeconds: idleTimeout))
         let db = Database(settings: settings.database, logger: logger)
         if migrate {
             let files = try Migration.load(directory: try migrations.directory())

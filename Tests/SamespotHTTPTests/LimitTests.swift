@@ -1,4 +1,6 @@
 import Foundation
+import NIOCore
+import NIOPosix
 import PostgresNIO
 import SamespotHTTP
 import SamespotStore
@@ -51,6 +53,38 @@ import Testing
             // Staff keys, and callers without a key, are not limited by the public keys' rate.
             for _ in 0..<10 { #expect(try await HTTP.get("/v1/services", port: port, key: TestKeys.intake).status == 200) }
             #expect(try await HTTP.get("/v1/services", port: port, key: nil).status == 200)
+        }
+    }
+
+    /// A client that trickles a request's head (slow-loris) is cut off after the idle timeout;
+    /// the server goes on answering others.
+    @Test func aSlowClientIsCutOff() async throws {
+        try await TestServer.withSampleCityCopy(limits: LimitSettings(idleTimeoutSeconds: 1)) { port, _ in
+            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connect(host: "127.0.0.1", port: port).get()
+            let clock = ContinuousClock()
+            let started = clock.now
+            // Half a request's head, then a byte at a time, never the blank line that ends it.
+            try await channel.writeAndFlush(ByteBuffer(string: "GET /healthz HTTP/1.1\r\nHost: samespot\r\n")).get()
+            let trickle = Task {
+                for _ in 0..<20 {
+                    try await Task.sleep(for: .milliseconds(300))
+                    try await channel.writeAndFlush(ByteBuffer(string: "X")).get()
+                }
+            }
+            // If the server never closes it, the test does, after 6 s, and fails.
+            let guardrail = Task {
+                try await Task.sleep(for: .seconds(6))
+                try await channel.close()
+            }
+            try await channel.closeFuture.get()
+            guardrail.cancel()
+            trickle.cancel()
+            let held = clock.now - started
+            #expect(held < .seconds(5), "the server kept a slow client for \(held)")
+            // The server counts from the connection, a moment before this clock started.
+            #expect(held >= .milliseconds(500), "closed after \(held), well before the idle timeout")
+            #expect(try await HTTP.get("/healthz", port: port, key: nil).status == 200)
         }
     }
 }

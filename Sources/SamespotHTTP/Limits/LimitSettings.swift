@@ -10,12 +10,16 @@ public struct LimitSettings: Sendable {
     public var publicKeyRatePerSecond: Double
     /// Requests per second a staff key may make; 0: no limit.
     public var staffKeyRatePerSecond: Double
+    /// A connection that sends nothing whole for this long (an idle keep-alive, or a slow-loris
+    /// client trickling a request's head) is closed; 0: never.
+    public var idleTimeoutSeconds: Double
 
     public init(maxWritesInFlight: Int = 32, maxReadsInFlight: Int = 256, publicKeyRatePerSecond: Double = 20,
-                staffKeyRatePerSecond: Double = 0) {
+                staffKeyRatePerSecond: Double = 0, idleTimeoutSeconds: Double = 30) {
         self.maxWritesInFlight = maxWritesInFlight
         self.maxReadsInFlight = maxReadsInFlight
         self.publicKeyRatePerSecond = publicKeyRatePerSecond
         self.staffKeyRatePerSecond = staffKeyRatePerSecond
+        self.idleTimeoutSeconds = idleTimeoutSeconds
     }
 }

@@ -78,6 +78,8 @@ public enum SamespotServer {
         let router = try buildRouter(settings: settings, database: database, indexes: indexes, registry: registry)
         return Application(
             router: router,
+            server: .http1(configuration: .init(
+                idleTimeout: settings.limits.idleTimeoutSeconds > 0 ? .milliseconds(Int64(settings.limits.idleTimeoutSeconds * 1_000)) : nil)),
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "Samespot"),
             services: [database.client, IndexRefresher(indexes: indexes, database: database)],
             logger: logger
