@@ -172,11 +172,9 @@ public struct IntakeService: Sendable {
             var serviceCode: String, description: String, longitude: Double?, latitude: Double?, addressID: Int64?, address: String?
             var channel: String, requester: [String], attributes: [String: [String]], mediaURL: String
         }
-        let r = request.requester
         let canonical = Canonical(
             serviceCode: request.serviceCode, description: request.description, longitude: request.longitude, latitude: request.latitude,
-            addressID: request.addressID, address: request.address, channel: request.channel,
-            requester: [r?.firstName, r?.lastName, r?.email, r?.phone, r?.postalAddress, r?.preferredContact].map { $0 ?? "" },
+            addressID: request.addressID, address: request.address, channel: request.channel, requester: fields(of: request.requester),
             attributes: request.attributes, mediaURL: request.mediaURL)
         return canonicalJSON(canonical)
     }
@@ -184,11 +182,14 @@ public struct IntakeService: Sendable {
     /// The claim for joining a caller to a case.
     public static func joinClaim(scope: String, key: String, tracking: String, caller: IntakeStore.JoiningCaller) -> IdempotencyClaim {
         struct Canonical: Encodable { var join: String; var description: String; var channel: String; var requester: [String] }
-        let r = caller.requester
         let fingerprint = canonicalJSON(Canonical(
-            join: tracking, description: caller.description, channel: caller.channel,
-            requester: [r?.firstName, r?.lastName, r?.email, r?.phone, r?.postalAddress, r?.preferredContact].map { $0 ?? "" }))
+            join: tracking, description: caller.description, channel: caller.channel, requester: fields(of: caller.requester)))
         return IdempotencyClaim(scope: scope, key: key, fingerprint: fingerprint)
+    }
+
+    /// The requester as the fingerprint spells it: every field, in order, "" for none.
+    private static func fields(of r: PreparedIntake.Requester?) -> [String] {
+        [r?.firstName, r?.lastName, r?.email, r?.phone, r?.postalAddress, r?.preferredContact].map { $0 ?? "" }
     }
 
     private static func canonicalJSON(_ value: some Encodable) -> String {

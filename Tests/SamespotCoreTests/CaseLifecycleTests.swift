@@ -13,8 +13,7 @@ import Testing
 
     static func snapshot(_ status: CaseStatus, merged: Bool = false, expedited: Bool = false,
                          due: CivilDate? = CivilDate(year: 2026, month: 12, day: 8)) -> CaseSnapshot {
-        CaseSnapshot(status: status, isMerged: merged, assignment: streets, respondDue: due, acknowledged: status != .open,
-                     expedited: expedited)
+        CaseSnapshot(status: status, isMerged: merged, assignment: streets, respondDue: due, expedited: expedited)
     }
 
     /// Which statuses each action may start from, and where it leads.
@@ -37,7 +36,7 @@ import Testing
                 #expect(change.closes == !target.isOpen)
                 #expect(change.reopens == (target == .reopened))
             } else {
-                #expect(throws: LifecycleRefusal.self, "\(action) from \(status)") { try Self.lifecycle.decide(action, for: snapshot) }
+                #expect(throws: Refused.self, "\(action) from \(status)") { try Self.lifecycle.decide(action, for: snapshot) }
             }
         }
     }
@@ -60,7 +59,7 @@ import Testing
         for action in [CaseAction.cancel(reason: " "), .reopen(reason: ""), .setNewDate(CivilDate(year: 2026, month: 12, day: 15), reason: ""),
                        .expedite(reason: "\t")] {
             let status: CaseStatus = if case .reopen = action { .closed } else { .open }
-            #expect(throws: LifecycleRefusal.self, "\(action)") { try Self.lifecycle.decide(action, for: Self.snapshot(status)) }
+            #expect(throws: Refused.self, "\(action)") { try Self.lifecycle.decide(action, for: Self.snapshot(status)) }
             do { _ = try Self.lifecycle.decide(action, for: Self.snapshot(status)) } catch {
                 #expect(error.kind == .unprocessable)
                 #expect(error.message.hasPrefix("give the reason"))
@@ -73,7 +72,7 @@ import Testing
                                      .reassign(to: Self.water, note: ""), .close(note: ""), .cancel(reason: "x"),
                                      .setNewDate(CivilDate(year: 2026, month: 12, day: 15), reason: "x"), .expedite(reason: "x")]
         for action in actions {
-            #expect(throws: LifecycleRefusal.conflict("this case follows the case it was merged into; act on that case, or unmerge this one first")) {
+            #expect(throws: Refused.conflict("this case follows the case it was merged into; act on that case, or unmerge this one first")) {
                 try Self.lifecycle.decide(action, for: Self.snapshot(.open, merged: true))
             }
         }
@@ -83,10 +82,10 @@ import Testing
         let change = try Self.lifecycle.decide(.reassign(to: Self.water, note: "their crew"), for: Self.snapshot(.inProgress))
         #expect(change.status == .inProgress && !change.statusChanged && change.letter == nil)
         #expect(change.assignment == Assignment(department: "Water", staffID: 7))
-        #expect(throws: LifecycleRefusal.self) {
+        #expect(throws: Refused.self) {
             try Self.lifecycle.decide(.reassign(to: Self.streets, note: ""), for: Self.snapshot(.inProgress))
         }
-        #expect(throws: LifecycleRefusal.self) {
+        #expect(throws: Refused.self) {
             try Self.lifecycle.decide(.reassign(to: Self.water, note: ""), for: Self.snapshot(.closed))
         }
     }
@@ -102,12 +101,12 @@ import Testing
             (Self.friday, "the new date 2026-11-27 must be after today (2026-11-27)"),
             (CivilDate(year: 2026, month: 12, day: 12), "2026-12-12 is not a business day (a weekend or one of the city's holidays)"),
         ] {
-            #expect(throws: LifecycleRefusal.unprocessable(message)) {
+            #expect(throws: Refused.unprocessable(message)) {
                 try Self.lifecycle.decide(.setNewDate(date, reason: "parts"), for: Self.snapshot(.inProgress, due: due))
             }
         }
         // The holiday is no business day either.
-        #expect(throws: LifecycleRefusal.self) {
+        #expect(throws: Refused.self) {
             try Self.lifecycle.decide(.setNewDate(CivilDate(year: 2026, month: 11, day: 30), reason: "parts"), for: Self.snapshot(.open, due: nil))
         }
     }
@@ -119,7 +118,7 @@ import Testing
         // A due date already sooner is kept.
         let soon = CivilDate(year: 2026, month: 11, day: 27)
         #expect(try Self.lifecycle.decide(.expedite(reason: "press"), for: Self.snapshot(.open, due: soon)).respondDue == soon)
-        #expect(throws: LifecycleRefusal.conflict("the case is already expedited")) {
+        #expect(throws: Refused.conflict("the case is already expedited")) {
             try Self.lifecycle.decide(.expedite(reason: "again"), for: Self.snapshot(.open, expedited: true))
         }
     }
@@ -132,13 +131,13 @@ import Testing
     }
 
     @Test func refusalsSayWhatToDoInstead() {
-        #expect(throws: LifecycleRefusal.conflict("the case is closed: close an open case only; reopen it first")) {
+        #expect(throws: Refused.conflict("the case is closed: close an open case only; reopen it first")) {
             try Self.lifecycle.decide(.close(note: ""), for: Self.snapshot(.closed))
         }
-        #expect(throws: LifecycleRefusal.conflict("work on the case has already started")) {
+        #expect(throws: Refused.conflict("work on the case has already started")) {
             try Self.lifecycle.decide(.startWork(note: ""), for: Self.snapshot(.inProgress))
         }
-        #expect(throws: LifecycleRefusal.conflict("the case is already with Streets")) {
+        #expect(throws: Refused.conflict("the case is already with Streets")) {
             try Self.lifecycle.decide(.refer(to: Self.streets, note: ""), for: Self.snapshot(.open))
         }
     }
@@ -166,14 +165,14 @@ import Testing
         (member(2, .closed), member(1), "SS-2 is closed and SS-1 is open: reopen SS-2 first"),
     ])
     func mergesThatWouldBreakTheFamilyAreRefused(child: FamilyMember, root: FamilyMember, message: String) {
-        #expect(throws: LifecycleRefusal.conflict(message)) { try CaseFamily.merge(child, into: root) }
+        #expect(throws: Refused.conflict(message)) { try CaseFamily.merge(child, into: root) }
     }
 
     @Test func unmergeAndJoin() throws {
         #expect(try CaseFamily.unmerge(Self.member(2, parent: 1)) == 1)
-        #expect(throws: LifecycleRefusal.conflict("SS-2 is not merged into another case")) { try CaseFamily.unmerge(Self.member(2)) }
+        #expect(throws: Refused.conflict("SS-2 is not merged into another case")) { try CaseFamily.unmerge(Self.member(2)) }
         try CaseFamily.join(Self.member(1, .referred))
-        #expect(throws: LifecycleRefusal.self) { try CaseFamily.join(Self.member(1, .canceled)) }
+        #expect(throws: Refused.self) { try CaseFamily.join(Self.member(1, .canceled)) }
     }
 }
 

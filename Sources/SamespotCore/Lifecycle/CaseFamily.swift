@@ -33,7 +33,7 @@ public enum CaseFamily {
     /// - Parameters:
     ///   - child: the case to merge.
     ///   - root: the family root of the case named as parent (that case itself, or its parent).
-    public static func merge(_ child: FamilyMember, into root: FamilyMember) throws(LifecycleRefusal) -> MergePlan {
+    public static func merge(_ child: FamilyMember, into root: FamilyMember) throws(Refused) -> MergePlan {
         guard child.id != root.id else {
             throw .conflict("\(child.tracking) cannot be merged into itself (or into one of its own children)")
         }
@@ -54,13 +54,13 @@ public enum CaseFamily {
     }
 
     /// An unmerged child becomes a case of its own again, keeping the status it has.
-    public static func unmerge(_ child: FamilyMember) throws(LifecycleRefusal) -> Int64 {
+    public static func unmerge(_ child: FamilyMember) throws(Refused) -> Int64 {
         guard let parent = child.parent else { throw .conflict("\(child.tracking) is not merged into another case") }
         return parent
     }
 
     /// A caller joins a case's family at intake ("already reported"): only an open one.
-    public static func join(_ root: FamilyMember) throws(LifecycleRefusal) {
+    public static func join(_ root: FamilyMember) throws(Refused) {
         guard root.status.isOpen else {
             throw .conflict("\(root.tracking) is \(root.status.label): a caller can join an open case only; take a new request instead")
         }

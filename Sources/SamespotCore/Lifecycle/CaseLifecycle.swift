@@ -46,15 +46,14 @@ public struct CaseSnapshot: Sendable, Equatable {
     public var assignment: Assignment
     /// The last day the substantive response is due (its end, in the city's time).
     public var respondDue: CivilDate?
-    public var acknowledged: Bool
     public var expedited: Bool
     /// The type's standard (per-type overrides of the city's).
     public var standard: ServiceStandard
 
     public init(status: CaseStatus, isMerged: Bool = false, assignment: Assignment, respondDue: CivilDate?,
-                acknowledged: Bool = false, expedited: Bool = false, standard: ServiceStandard = .city) {
+                expedited: Bool = false, standard: ServiceStandard = .city) {
         self.status = status; self.isMerged = isMerged; self.assignment = assignment; self.respondDue = respondDue
-        self.acknowledged = acknowledged; self.expedited = expedited; self.standard = standard
+        self.expedited = expedited; self.standard = standard
     }
 }
 
@@ -81,16 +80,6 @@ public struct CaseChange: Sendable, Equatable {
     public var action: String
 }
 
-/// Why the lifecycle refused an action; each message says what to do instead.
-public struct LifecycleRefusal: Refusal, Equatable {
-    public var kind: RefusalKind
-    public var message: String
-    public var description: String { message }
-
-    public static func conflict(_ message: String) -> LifecycleRefusal { .init(kind: .conflict, message: message) }
-    public static func unprocessable(_ message: String) -> LifecycleRefusal { .init(kind: .unprocessable, message: message) }
-}
-
 /// The case's status machine, as pure values: the rules every staff action obeys, decided
 /// without a database (and unit-tested that way). The store persists what it decides.
 ///
@@ -110,7 +99,7 @@ public struct CaseLifecycle: Sendable {
         self.today = today
     }
 
-    public func decide(_ action: CaseAction, for snapshot: CaseSnapshot) throws(LifecycleRefusal) -> CaseChange {
+    public func decide(_ action: CaseAction, for snapshot: CaseSnapshot) throws(Refused) -> CaseChange {
         if snapshot.isMerged {
             throw .conflict("this case follows the case it was merged into; act on that case, or unmerge this one first")
         }
@@ -119,10 +108,10 @@ public struct CaseLifecycle: Sendable {
             acknowledges: false, closes: false, reopens: false, expedited: snapshot.expedited, note: "", letter: nil, action: "")
         let current = snapshot.status
 
-        func requireOpen(_ what: String) throws(LifecycleRefusal) {
+        func requireOpen(_ what: String) throws(Refused) {
             guard current.isOpen else { throw .conflict("the case is \(current.label): \(what) an open case only; reopen it first") }
         }
-        func requireReason(_ reason: String, _ what: String) throws(LifecycleRefusal) -> String {
+        func requireReason(_ reason: String, _ what: String) throws(Refused) -> String {
             let trimmed = reason.trimmingASCIIWhitespace()
             guard !trimmed.isEmpty else { throw .unprocessable("give the reason \(what): the resident is told it") }
             return trimmed

@@ -25,7 +25,8 @@ extension AttributeError: Refusal {
     public var kind: RefusalKind { .unprocessable }
 }
 
-/// A refusal of a given kind with its message, for the checks that need no type of their own.
+/// A refusal of a given kind with its message: the lifecycle's (each message says what to do
+/// instead), and the checks that need no type of their own.
 public struct Refused: Refusal, Equatable {
     public var kind: RefusalKind
     public var message: String
@@ -35,4 +36,7 @@ public struct Refused: Refusal, Equatable {
         self.kind = kind
         self.message = message
     }
+
+    public static func conflict(_ message: String) -> Refused { Refused(.conflict, message) }
+    public static func unprocessable(_ message: String) -> Refused { Refused(.unprocessable, message) }
 }

@@ -148,7 +148,7 @@ public struct CaseStore: Sendable {
             SELECT r.request_id, r.service_request_id, r.service_code, t.service_name, r.address, r.status, r.parent_request_id IS NOT NULL,
                    r.department, coalesce(d.name, r.department), r.assigned_staff_id, s.name, s.title, s.department,
                    ((r.respond_due_at AT TIME ZONE \(city.timeZone)) - interval '1 microsecond')::date::text,
-                   r.acknowledged_at IS NOT NULL, r.expedited, (r.requested_at AT TIME ZONE \(city.timeZone))::date::text,
+                   r.expedited, (r.requested_at AT TIME ZONE \(city.timeZone))::date::text,
                    (now() AT TIME ZONE \(city.timeZone))::date::text, t.acknowledge_days, t.respond_days
             FROM service_requests r JOIN service_types t USING (service_code)
             LEFT JOIN departments d ON d.department = r.department
@@ -163,17 +163,17 @@ public struct CaseStore: Sendable {
             let responsible = try staffID.map {
                 Staff(id: $0, name: try c[10].decode(String.self), title: try c[11].decode(String.self), department: try c[12].decode(String.self))
             }
-            let standard = ServiceStandard.city.overridden(acknowledge: try c[18].decode(Int?.self), respond: try c[19].decode(Int?.self))
-            let today = CivilDate(parsing: try c[17].decode(String.self)) ?? CivilDate(year: 1970, month: 1, day: 1)
+            let standard = ServiceStandard.city.overridden(acknowledge: try c[17].decode(Int?.self), respond: try c[18].decode(Int?.self))
+            let today = CivilDate(parsing: try c[16].decode(String.self)) ?? CivilDate(year: 1970, month: 1, day: 1)
             found = LockedCase(
                 id: try c[0].decode(Int64.self), tracking: try c[1].decode(String.self), serviceCode: try c[2].decode(String.self),
                 serviceName: try c[3].decode(String.self), address: try c[4].decode(String.self),
-                receivedOn: CivilDate(parsing: try c[16].decode(String.self)) ?? today, today: today,
+                receivedOn: CivilDate(parsing: try c[15].decode(String.self)) ?? today, today: today,
                 snapshot: CaseSnapshot(
                     status: CaseStatus(rawValue: try c[5].decode(String.self)) ?? .open, isMerged: try c[6].decode(Bool.self),
                     assignment: Assignment(department: try c[7].decode(String.self), staffID: staffID),
                     respondDue: try c[13].decode(String?.self).flatMap(CivilDate.init(parsing:)),
-                    acknowledged: try c[14].decode(Bool.self), expedited: try c[15].decode(Bool.self), standard: standard),
+                    expedited: try c[14].decode(Bool.self), standard: standard),
                 departmentName: try c[8].decode(String.self), responsible: responsible, residents: [], templates: [:], signer: nil)
         }
         guard var locked = found else { throw StoreError.notFound("no case \(tracking)") }
@@ -205,13 +205,8 @@ public struct CaseStore: Sendable {
     }
 
     static func templates(on connection: PostgresConnection, _ logger: Logger) async throws -> [LetterKind: LetterTemplate] {
-        var templates: [LetterKind: LetterTemplate] = [:]
-        for try await (kind, subject, body, at, by) in try await connection.query(
-            "SELECT kind, subject, body, updated_at, updated_by FROM letter_templates", logger: logger
-        ).decode((String, String, String, Date, String).self) {
-            if let kind = LetterKind(rawValue: kind) { templates[kind] = LetterTemplate(kind: kind, subject: subject, body: body, updatedAt: at, updatedBy: by) }
-        }
-        return templates
+        let list = try await LetterStore.templates(from: try await connection.query(LetterStore.templatesQuery, logger: logger))
+        return Dictionary(list.map { ($0.kind, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     static func enqueue(_ letters: [OutgoingLetter], about caseID: Int64, _ tx: PostgresConnection, _ logger: Logger) async throws {

@@ -8,8 +8,13 @@ public struct LetterStore: Sendable {
     public init(database: Database) { self.database = database }
 
     public func templates() async throws -> [LetterTemplate] {
-        let rows = try await database.client.query(
-            "SELECT kind, subject, body, updated_at, updated_by FROM letter_templates ORDER BY kind", logger: database.logger)
+        try await Self.templates(from: try await database.client.query(Self.templatesQuery, logger: database.logger))
+    }
+
+    /// The templates' query and rows, shared with `CaseStore`, which reads them inside its transaction.
+    static let templatesQuery: PostgresQuery = "SELECT kind, subject, body, updated_at, updated_by FROM letter_templates ORDER BY kind"
+
+    static func templates(from rows: PostgresRowSequence) async throws -> [LetterTemplate] {
         var result: [LetterTemplate] = []
         for try await (kind, subject, body, at, by) in rows.decode((String, String, String, Date, String).self) {
             if let kind = LetterKind(rawValue: kind) { result.append(LetterTemplate(kind: kind, subject: subject, body: body, updatedAt: at, updatedBy: by)) }
