@@ -17,6 +17,11 @@ public enum AddressNormalizer {
             // Whatever follows the first comma is city, state, ZIP: keep the street part.
             if zip.isEmpty, let found = tokens[comma...].first(where: isZip) { zip = String(found.prefix(5)) }
             tokens = Array(tokens[..<comma])
+            // "… IL 60601, USA": a ZIP just before the comma is a ZIP too, not part of the street.
+            if let last = tokens.last, isZip(last) {
+                if zip.isEmpty { zip = String(last.prefix(5)) }
+                tokens.removeLast()
+            }
             // "… 63RD STREET CHICAGO, IL": words after the last suffix, before the comma, are the
             // city. Only whole words go ("S AVENUE O, CHICAGO" keeps its O).
             if let lastSuffix = tokens.lastIndex(where: { USPS.streetSuffixes[$0] != nil }), lastSuffix > 0,
@@ -27,7 +32,7 @@ public enum AddressNormalizer {
             }
         }
         tokens.removeAll { $0 == "," }
-        while let first = tokens.first, ["CORNER", "OF", "INTERSECTION", "NEAR", "AT"].contains(first) {
+        while let first = tokens.first, ["CORNER", "OF", "INTERSECTION", "NEAR", "AT", "#"].contains(first) {
             tokens.removeFirst()
         }
         guard !tokens.isEmpty else { return ParsedAddress(kind: .empty) }
@@ -72,6 +77,8 @@ public enum AddressNormalizer {
     /// The street of a run of words: directional, name, suffix, post-directional.
     static func street(from words: [String]) -> StreetName? {
         var words = words.filter { $0 != "#" }
+        // "MAIN ST 60601 APT 4", "MAIN ST & STATE ST 60601": a ZIP left inside is not the end of a name.
+        while words.count > 1, let last = words.last, isZip(last) { words.removeLast() }
         guard !words.isEmpty else { return nil }
         var street = StreetName(name: "")
         // A post-directional or suffix is taken only when a name is left before it:
@@ -152,12 +159,25 @@ public enum AddressNormalizer {
         return houseNumber(first) != nil
     }
 
+    /// Outside ASCII only letters and digits can be part of a street's name ("PEÑA"): symbols,
+    /// control and invisible characters (a pasted U+0085, a byte that was not UTF-8) separate
+    /// words, so they never reach an index key, a log line or the canonical text.
+    static func wordCharactersOnly(_ text: String) -> String {
+        guard text.utf8.contains(where: { $0 >= 0x80 }) else { return text }
+        var kept = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            let isWordCharacter = scalar.isASCII || scalar.properties.isAlphabetic || scalar.properties.numericType == .decimal
+            kept.append(isWordCharacter ? scalar : " ")
+        }
+        return String(kept)
+    }
+
     /// Upper-case words. Periods and apostrophes vanish ("N." → "N", "O'BRIEN" → "OBRIEN");
     /// "&", "#", "/", "@" and "," stand alone; "/" inside "1/2" and "-" inside "1200-1210" stay.
     static func tokenize(_ text: String) -> [String] {
         var tokens: [String] = []
         var current: [UInt8] = []
-        let bytes = Array(text.utf8)
+        let bytes = Array(wordCharactersOnly(text).utf8)
         func flush() {
             if !current.isEmpty { tokens.append(String(decoding: current, as: UTF8.self)); current.removeAll() }
         }

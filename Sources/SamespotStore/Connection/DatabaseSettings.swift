@@ -80,6 +80,13 @@ public struct DatabaseSettings: Sendable, Equatable {
             configuration = .init(unixSocketPath: path, username: username, password: password, database: database)
         }
         configuration.options.maximumConnections = 16
+        // No transaction may hold its locks (a spot's advisory locks, an Idempotency-Key's index
+        // entry) for ever when its client stalls: PostgreSQL ends it, and the waiters give up
+        // after a bound instead of queueing behind it. Intake holds its locks for milliseconds.
+        configuration.options.additionalStartupParameters = [
+            ("idle_in_transaction_session_timeout", "15s"),
+            ("lock_timeout", "10s"),
+        ]
         return configuration
     }
 }

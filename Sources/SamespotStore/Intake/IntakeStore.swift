@@ -185,6 +185,20 @@ public struct IntakeStore: Sendable {
                                x: intake.x, y: intake.y, addressKey: intake.addressKey, blockKey: intake.blockKey)
             decision = choose(me, candidates, rule)
         }
+        // Staff may close, or merge away, the chosen parent while this intake runs: the spot's
+        // locks do not cover staff actions. A share lock on the parent row makes the two take
+        // turns (a status change locks the row for update), and the row read under it is the
+        // latest: a parent no longer open and a root is not joined, the report becomes a case.
+        if let parent = decision?.parentID {
+            let rows = try await tx.query("""
+                SELECT 1 FROM service_requests
+                WHERE request_id = \(Int64(parent)) AND parent_request_id IS NULL AND status = ANY(\(rule.openStatuses.map(\.rawValue))::text[])
+                FOR SHARE
+                """, logger: logger)
+            var stillOpen = false
+            for try await _ in rows { stillOpen = true }
+            if !stillOpen { decision = nil }
+        }
         let link = decision.map { d in
             ParentLink(parentID: Int64(d.parentID), kind: "engine", distance: d.distanceMetres, ageSeconds: d.ageSeconds,
                        sameAddress: d.sameAddress, sameBlock: d.sameBlock, score: d.score,

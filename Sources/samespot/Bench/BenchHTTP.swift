@@ -172,13 +172,9 @@ enum PostgresBaseline {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("samespot-pgbench-\(getpid()).sql")
         try script.write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
-        // pgbench ends a -T run on SIGALRM, which this process's threads (and so a child spawned
-        // from one) have blocked: perl (always on Debian) clears the mask before starting it.
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/perl")
-        process.arguments = ["-MPOSIX", "-e", "sigprocmask(SIG_SETMASK, POSIX::SigSet->new) or die; exec @ARGV or die", "--",
-                             "/usr/lib/postgresql/15/bin/pgbench", "-n", "-c", String(clients), "-j", String(min(clients, 2)),
-                             "-T", String(seconds), "-f", file.path, "-h", host, "-p", String(port), "-U", database.username, database.database]
+        // pgbench ends a -T run on SIGALRM, which this process's threads have blocked.
+        let process = unmaskedProcess(["/usr/lib/postgresql/15/bin/pgbench", "-n", "-c", String(clients), "-j", String(min(clients, 2)),
+                             "-T", String(seconds), "-f", file.path, "-h", host, "-p", String(port), "-U", database.username, database.database])
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output

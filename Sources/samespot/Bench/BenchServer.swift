@@ -11,19 +11,31 @@ struct BenchServer {
     let process: Process
     let port: Int
 
-    static func start(database: DatabaseSettings) async throws -> BenchServer {
+    /// Starts `samespot serve` on `port` (a free one when nil), with `arguments` added to the
+    /// benchmark's own; its standard error goes to `log` when one is given.
+    static func start(database: DatabaseSettings, port: Int? = nil, arguments: [String] = [], log: URL? = nil) async throws -> BenchServer {
         guard case .tcp(let host, let dbPort) = database.endpoint else {
             throw ValidationError("the benchmark needs a TCP database URL")
         }
         let url = "postgres://\(database.username)\(database.password.map { ":\($0)" } ?? "")@\(host):\(dbPort)/\(database.database)"
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        let port = try freePort()
+        let port = try port ?? freePort()
         let process = Process()
         process.executableURL = binary
         // One public key stands for a whole fleet of resident apps here: no per-key rate. The
         // in-flight limits stay as deployed: the overload phase measures them.
-        process.arguments = ["serve", "--port", String(port), "--database-url", url, "--log-level", "error", "--public-key-rate", "0"]
+        process.arguments = ["serve", "--port", String(port), "--database-url", url, "--log-level", "error", "--public-key-rate", "0"] + arguments
         process.standardOutput = FileHandle.nullDevice
+        // A crash is written to the log briefly and the process ends at once: a full
+        // symbolication of every thread can keep a debug build's corpse alive for minutes.
+        process.environment = ProcessInfo.processInfo.environment.merging(
+            ["SWIFT_BACKTRACE": "enable=yes,symbolicate=fast,threads=crashed"]) { _, new in new }
+        if let log {
+            if !FileManager.default.fileExists(atPath: log.path) { FileManager.default.createFile(atPath: log.path, contents: nil) }
+            let handle = try FileHandle(forWritingTo: log)
+            handle.seekToEndOfFile()
+            process.standardError = handle
+        }
         try process.run()
         for _ in 0..<240 {
             guard process.isRunning else { throw ValidationError("samespot serve stopped at start; run it by hand to see why") }
@@ -39,12 +51,33 @@ struct BenchServer {
         process.waitUntilExit()
     }
 
+    /// SIGTERM (graceful: in-flight requests drain), then SIGKILL if it has not ended in time.
+    /// It polls rather than block in waitUntilExit: the trial's tasks share two threads.
+    func stop(within limit: Duration) async {
+        process.terminate()
+        let deadline = ContinuousClock.now + limit
+        while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
+        if process.isRunning { await kill() }
+    }
+
+    /// `kill -9`: no shutdown, no drain, no flush; what a power cut or the OOM killer does.
+    func kill() async {
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
+    }
+
     /// One GET on a connection of its own: status and body (readiness checks, timed single calls).
     static func fetch(_ path: String, port: Int, key: String? = nil, group: MultiThreadedEventLoopGroup = .singleton) async throws
         -> (status: Int, body: ByteBuffer)
     {
         let connection = try await HTTPConnection.connect(host: "127.0.0.1", port: port, group: group)
         defer { Task { try? await connection.close() } }
+        // A process that accepts but never answers (crashing, stuck) fails the call in 5 s.
+        let timer = Task {
+            try await Task.sleep(for: .seconds(5))
+            connection.abort()
+        }
+        defer { timer.cancel() }
         return try await connection.send(.init(method: .GET, path: path, headers: key.map { [("Authorization", "Bearer \($0)")] } ?? [], body: nil))
     }
 

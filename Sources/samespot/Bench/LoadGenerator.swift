@@ -148,6 +148,9 @@ final class HTTPConnection: Sendable {
     func send(_ request: LoadGenerator.Request) async throws -> (status: Int, body: ByteBuffer) {
         let channel = self.channel, responses = self.responses, host = self.host
         return try await channel.eventLoop.flatSubmit { () -> EventLoopFuture<(status: Int, body: ByteBuffer)> in
+            // A connection the server already closed (it died, or dropped us) fails the send at
+            // once: otherwise the answer's promise would wait for a channelInactive that has passed.
+            guard channel.isActive else { return channel.eventLoop.makeFailedFuture(ChannelError.ioOnClosedChannel) }
             let promise = channel.eventLoop.makePromise(of: (status: Int, body: ByteBuffer).self)
             responses.value.pending = promise
             var head = HTTPRequestHead(version: .http1_1, method: request.method, uri: request.path)
@@ -157,12 +160,18 @@ final class HTTPConnection: Sendable {
             head.headers.add(name: "Content-Length", value: String(body?.readableBytes ?? 0))
             channel.write(HTTPClientRequestPart.head(head), promise: nil)
             if let body { channel.write(HTTPClientRequestPart.body(.byteBuffer(body)), promise: nil) }
-            channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
+            channel.writeAndFlush(HTTPClientRequestPart.end(nil)).whenFailure { error in
+                responses.value.pending?.fail(error)
+                responses.value.pending = nil
+            }
             return promise.futureResult
         }.get()
     }
 
     func close() async throws { try await channel.close() }
+
+    /// Closes without waiting for the close to complete: a pending `send` fails at once.
+    func abort() { channel.close(promise: nil) }
 }
 
 /// Completes the pending request's promise with the status and body when its answer has ended.
