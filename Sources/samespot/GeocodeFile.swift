@@ -41,7 +41,7 @@ struct GeocodeFile: AsyncParsableCommand {
                 r.longitude.map { String($0) } ?? "", r.latitude.map { String($0) } ?? "", r.matched ?? "", r.block ?? "",
                 ward ?? "", (r.reasons + r.candidates.map { "candidate: \($0.address)" }).joined(separator: "; "),
             ]
-            out += fields.map(csvField).joined(separator: ",") + "\n"
+            out += CSVWriter.record(fields) + "\n"
             if i % 1_000 == 0 { progress("writing", i, table.rows.count) }
         }
         progress("writing", table.rows.count, table.rows.count)
@@ -51,10 +51,4 @@ struct GeocodeFile: AsyncParsableCommand {
             FileHandle.standardOutput.write(Data(out.utf8))
         }
     }
-}
-
-/// A CSV field, quoted when it holds a comma, quote or line break.
-func csvField(_ text: String) -> String {
-    guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-    return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
 }

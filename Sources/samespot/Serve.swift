@@ -79,7 +79,9 @@ struct Serve: AsyncParsableCommand {
             return try await CityIndexes.load(from: loader, wardSetName: wardSetName)
         }
         logger.info("samespot serving", metadata: ["address": "\(host):\(port)", "database": "\(settings.database.redacted)"])
-        let app = try SamespotServer.buildApplication(settings: settings, database: Database(settings: settings.database, logger: logger), indexes: indexes, logger: logger)
+        var serving = settings.database
+        serving.boundsTransactions = true
+        let app = try SamespotServer.buildApplication(settings: settings, database: Database(settings: serving, logger: logger), indexes: indexes, logger: logger)
         try await app.runService()
     }
 }

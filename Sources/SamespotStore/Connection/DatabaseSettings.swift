@@ -16,6 +16,10 @@ public struct DatabaseSettings: Sendable, Equatable {
     public var password: String?
     public var database: String
     public var requireTLS: Bool
+    /// For the server's pool: no transaction holds its locks for ever when its client stalls
+    /// (see `clientConfiguration`). Off for commands, whose imports may compute for minutes
+    /// inside one transaction.
+    public var boundsTransactions = false
 
     public init(endpoint: Endpoint, username: String, password: String? = nil, database: String, requireTLS: Bool = false) {
         self.endpoint = endpoint
@@ -80,13 +84,16 @@ public struct DatabaseSettings: Sendable, Equatable {
             configuration = .init(unixSocketPath: path, username: username, password: password, database: database)
         }
         configuration.options.maximumConnections = 16
-        // No transaction may hold its locks (a spot's advisory locks, an Idempotency-Key's index
-        // entry) for ever when its client stalls: PostgreSQL ends it, and the waiters give up
-        // after a bound instead of queueing behind it. Intake holds its locks for milliseconds.
-        configuration.options.additionalStartupParameters = [
-            ("idle_in_transaction_session_timeout", "15s"),
-            ("lock_timeout", "10s"),
-        ]
+        // No request's transaction may hold its locks (a spot's advisory locks, an
+        // Idempotency-Key's index entry) for ever when its client stalls: PostgreSQL ends it, and
+        // the waiters give up after a bound instead of queueing behind it. Intake holds its
+        // locks for milliseconds.
+        if boundsTransactions {
+            configuration.options.additionalStartupParameters = [
+                ("idle_in_transaction_session_timeout", "15s"),
+                ("lock_timeout", "10s"),
+            ]
+        }
         return configuration
     }
 }

@@ -186,14 +186,16 @@ public struct IntakeStore: Sendable {
             decision = choose(me, candidates, rule)
         }
         // Staff may close, or merge away, the chosen parent while this intake runs: the spot's
-        // locks do not cover staff actions. A share lock on the parent row makes the two take
-        // turns (a status change locks the row for update), and the row read under it is the
-        // latest: a parent no longer open and a root is not joined, the report becomes a case.
+        // locks do not cover staff actions. Locking the parent row makes the two take turns, and
+        // the row read under the lock is the latest: a parent no longer open and a root is not
+        // joined, the report becomes a case. FOR NO KEY UPDATE, not FOR SHARE: intake updates
+        // the parent's count later, and upgrading a share lock while a status change waits for
+        // the row is a deadlock.
         if let parent = decision?.parentID {
             let rows = try await tx.query("""
                 SELECT 1 FROM service_requests
                 WHERE request_id = \(Int64(parent)) AND parent_request_id IS NULL AND status = ANY(\(rule.openStatuses.map(\.rawValue))::text[])
-                FOR SHARE
+                FOR NO KEY UPDATE
                 """, logger: logger)
             var stillOpen = false
             for try await _ in rows { stillOpen = true }

@@ -1,0 +1,25 @@
+/// Writes CSV fields as RFC 4180 reads them back (`CSVReader`), by Unicode scalars.
+///
+/// A quote followed by a combining mark is one `Character` to Swift: an escape or a check done
+/// by Characters misses that quote, and the field comes back changed or splits its row (the
+/// CSV fuzzer found it). Scalars see every quote, comma and line break.
+public enum CSVWriter {
+    /// The field as it is when it needs no quotes, else quoted with its quotes doubled.
+    public static func field(_ text: String) -> String {
+        let special: Set<Unicode.Scalar> = [",", "\"", "\n", "\r"]
+        guard text.unicodeScalars.contains(where: special.contains) else { return text }
+        var quoted = String.UnicodeScalarView()
+        quoted.append("\"")
+        for scalar in text.unicodeScalars {
+            quoted.append(scalar)
+            if scalar == "\"" { quoted.append("\"") }
+        }
+        quoted.append("\"")
+        return String(quoted)
+    }
+
+    /// One record: its fields, quoted where needed, between commas.
+    public static func record(_ fields: [String]) -> String {
+        fields.map(field).joined(separator: ",")
+    }
+}
