@@ -20,6 +20,8 @@ public enum CSVWriter {
 
     /// One record: its fields, quoted where needed, between commas.
     public static func record(_ fields: [String]) -> String {
-        fields.map(field).joined(separator: ",")
+        // One empty field written bare is a blank line, which readers skip: quote it.
+        if fields == [""] { return "\"\"" }
+        return fields.map(field).joined(separator: ",")
     }
 }

@@ -79,8 +79,9 @@ public enum AddressNormalizer {
         var words = words.filter { $0 != "#" }
         // "MAIN ST 60601 APT 4", "MAIN ST & STATE ST 60601": a ZIP left inside is not the end of a name.
         while words.count > 1, let last = words.last, isZip(last) { words.removeLast() }
-        // A ZIP alone names no street ("MAIN ST & 60612" is not a corner).
-        guard let first = words.first, !(words.count == 1 && isZip(first)) else { return nil }
+        // A ZIP or a fraction alone names no street ("MAIN ST & 60612" is not a corner, the
+        // "1/2" of "5 # 1/2" is not a street).
+        guard let first = words.first, !(words.count == 1 && (isZip(first) || isFraction(first))) else { return nil }
         var street = StreetName(name: "")
         // A post-directional or suffix is taken only when a name is left before it:
         // "NORTH AVE" is the street named NORTH, "N AVENUE O" is AVENUE O.
