@@ -14,21 +14,19 @@ import Testing
         }
     }
 
-    @Test func addressNormalizerCorpus() throws {
-        let inputs = try Self.inputs("address")
-        #expect(inputs.count >= 50, "the kept corpus is missing: \(Self.corpus.path)")
-        for input in inputs {
-            let failure = FuzzProperties.addressNormalizer(input.bytes)
-            #expect(failure == nil, "\(input.name): \(failure ?? "")")
-        }
-    }
+    /// Each fuzz target, the least its kept corpus holds, and its properties.
+    static let targets: [(name: String, minimumInputs: Int, check: @Sendable ([UInt8]) -> String?)] = [
+        ("address", 50, FuzzProperties.addressNormalizer),
+        ("csv", 5, FuzzProperties.csvReader),
+    ]
 
-    @Test func csvReaderCorpus() throws {
-        let inputs = try Self.inputs("csv")
-        #expect(inputs.count >= 5, "the kept corpus is missing: \(Self.corpus.path)")
+    @Test(arguments: 0..<targets.count) func keptCorpusStillHolds(_ target: Int) throws {
+        let (name, minimumInputs, check) = Self.targets[target]
+        let inputs = try Self.inputs(name)
+        #expect(inputs.count >= minimumInputs, "the kept corpus is missing: \(Self.corpus.path)/\(name)")
         for input in inputs {
-            let failure = FuzzProperties.csvReader(input.bytes)
-            #expect(failure == nil, "\(input.name): \(failure ?? "")")
+            let failure = check(input.bytes)
+            #expect(failure == nil, "\(name)/\(input.name): \(failure ?? "")")
         }
     }
 }
