@@ -97,6 +97,61 @@ import Testing
         }
     }
 
+    /// The other POSTs take the key too (here notes and status changes): a retry answers the
+    /// same and changes nothing, the key with another body is a 409, copies racing make one
+    /// change (the claim is a row in PostgreSQL, so copies on two instances race the same way),
+    /// and a request that failed frees its key.
+    @Test func caseChangesAreIdempotentToo() async throws {
+        try await TestServer.withSampleCityCopy { port, db in
+            let created = try await HTTP.send("POST", "/v1/requests", port: port, body: Self.body, key: TestKeys.intake)
+            let id = try #require(created.json["service_request_id"] as? String)
+            func send(_ path: String, _ body: String, key: String) async throws -> Reply {
+                try await HTTP.send("POST", "/v1/cases/\(id)/\(path)", port: port, body: body, key: TestKeys.intake, headers: ["Idempotency-Key": key])
+            }
+            func notes() async throws -> Int {
+                var n = -1
+                for try await c in try await db.client.query("""
+                    SELECT count(*)::int FROM case_notes JOIN service_requests USING (request_id) WHERE service_request_id = \(id)
+                    """, logger: db.logger).decode(Int.self) { n = c }
+                return n
+            }
+            let key = UUID().uuidString
+            let first = try await send("notes", #"{"note": "called the resident back"}"#, key: key)
+            let again = try await send("notes", #"{"note": "called the resident back"}"#, key: key)
+            #expect(first.status == 201 && first.header("Idempotent-Replayed") == nil)
+            #expect(again.status == 201 && again.header("Idempotent-Replayed") == "true" && again.data == first.data)
+            #expect(again.header("Content-Type") == first.header("Content-Type"))
+            #expect(try await notes() == 1)
+            let other = try await send("notes", #"{"note": "called twice"}"#, key: key)
+            #expect(other.status == 409 && other.errorMessage?.contains("already used for another request") == true)
+            #expect(try await notes() == 1)
+
+            // Ten copies at once: one note; each copy answers it or is told to come back.
+            let racing = UUID().uuidString
+            let copies = try await withThrowingTaskGroup(of: Reply.self) { group in
+                for _ in 0..<10 { group.addTask { try await send("notes", #"{"note": "crew on site"}"#, key: racing) } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(copies.filter { $0.status == 201 && $0.header("Idempotent-Replayed") == nil }.count == 1, "\(copies.map(\.status))")
+            #expect(copies.allSatisfy { $0.status == 201 || ($0.status == 409 && $0.header("Retry-After") == "1") }, "\(copies.map(\.status))")
+            #expect(try await notes() == 2)
+
+            // A refused request frees its key: corrected, it runs once.
+            let status = UUID().uuidString
+            let refused = try await send("status", #"{"status": "flying"}"#, key: status)
+            #expect((400..<500).contains(refused.status))
+            let moved = try await send("status", #"{"status": "in_progress"}"#, key: status)
+            let movedAgain = try await send("status", #"{"status": "in_progress"}"#, key: status)
+            #expect(moved.status == 200 && moved.header("Idempotent-Replayed") == nil, "\(moved.status) \(moved.text.prefix(200))")
+            #expect(movedAgain.status == 200 && movedAgain.header("Idempotent-Replayed") == "true" && movedAgain.data == moved.data)
+            // Another caller's key of the same text is its own: the admin's copy runs.
+            let admin = try await HTTP.send("POST", "/v1/cases/\(id)/notes", port: port, body: #"{"note": "called the resident back"}"#,
+                                            key: TestKeys.admin, headers: ["Idempotency-Key": key])
+            #expect(admin.status == 201 && admin.header("Idempotent-Replayed") == nil)
+            #expect(try await notes() == 3)
+        }
+    }
+
     /// Twenty copies of one request with one key, sent at once to two instances on one
     /// database: one case, and every copy answers it.
     @Test func copiesRacingOnTwoInstancesMakeOneCase() async throws {

@@ -32,6 +32,7 @@ public enum SamespotServer {
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: APIKeyMiddleware(keys: keys))
         router.add(middleware: LimitMiddleware(settings: settings.limits))
+        router.add(middleware: IdempotencyMiddleware(store: IdempotentPostStore(database: database), maxBodyBytes: CaseService.maxDocumentBytes))
         let api = APIRouter(router: router, registry: registry)
 
         // The use cases, each over its stores; the routes call these only.

@@ -108,11 +108,16 @@ extension Faults {
             let lost = acknowledged.filter { check.found[$0.index] == nil }
             let renamed = acknowledged.filter { entry in check.found[entry.index].map { $0 != entry.serviceRequestID } ?? false }
             let foundUnacknowledged = ledger.filter { $0.acknowledgedAt == nil && check.found[$0.index] != nil }.count
+            let refused = ledger.filter { $0.refusedWith != nil }
+            let storedThoughRefused = refused.filter { check.found[$0.index] != nil }
+            let refusals = Dictionary(grouping: refused, by: { $0.refusedWith! }).sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value.count)" }
 
             let notes = failures.sorted { $0.key < $1.key }.map { "\($0.key == 0 ? "transport error" : $0.key == -1 ? "no answer in 20 s" : String($0.key))×\($0.value)" }
             report("  sent \(ledger.count) requests in \(attempts) attempts (failed attempts: \(notes.isEmpty ? "none" : notes.joined(separator: ", ")))")
             report("  acknowledged (2xx) \(acknowledged.count); found in the database \(check.found.count), of them \(foundUnacknowledged) never acknowledged")
-            report("  lost \(lost.count); stored twice \(check.duplicated); under another case number \(renamed.count); never acknowledged \(ledger.count - acknowledged.count)")
+            report("  refused for good (4xx) \(refused.count)\(refusals.isEmpty ? "" : " (" + refusals.joined(separator: ", ") + ")"), of them stored \(storedThoughRefused.count)")
+            report("  lost \(lost.count); stored twice \(check.duplicated); under another case number \(renamed.count); "
+                   + "neither acknowledged nor refused \(ledger.count - acknowledged.count - refused.count)")
             report("  the service exited by itself \(crashes.count) times" + (crashes.isEmpty ? "" : String(format: " (at %@ s; restarted as a supervisor would)",
                                                                                    crashes.map { String(format: "%.1f", $0) }.joined(separator: ", "))))
             report("  half-written cases \(check.halfWritten); children of children \(check.childrenOfChildren); wrong child counts \(check.wrongChildCounts)")
@@ -122,6 +127,7 @@ extension Faults {
 
             var problems: [String] = []
             if !lost.isEmpty { problems.append("\(lost.count) acknowledged requests are not in the database (first: #\(lost[0].index))") }
+            if !storedThoughRefused.isEmpty { problems.append("\(storedThoughRefused.count) refused requests were stored (first: #\(storedThoughRefused[0].index))") }
             if check.duplicated > 0 { problems.append("\(check.duplicated) requests are stored more than once") }
             if !renamed.isEmpty { problems.append("\(renamed.count) requests are stored under another case number than the one acknowledged") }
             if check.halfWritten > 0 { problems.append("\(check.halfWritten) cases lack history, audit, ward or decision rows") }
@@ -145,10 +151,11 @@ extension Faults {
         }
 
         static func write(_ ledger: [LedgerLoad.Entry], to path: String) throws {
-            var text = "request,attempts,acknowledged_at_s,service_request_id,failures\n"
+            var text = "request,attempts,acknowledged_at_s,service_request_id,refused_with,failures\n"
             for e in ledger {
                 let failures = e.failures.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: " ")
-                text += "\(e.index),\(e.attempts),\(e.acknowledgedAt.map { String(format: "%.3f", $0) } ?? ""),\(e.serviceRequestID ?? ""),\(failures)\n"
+                text += "\(e.index),\(e.attempts),\(e.acknowledgedAt.map { String(format: "%.3f", $0) } ?? ""),\(e.serviceRequestID ?? ""),"
+                    + "\(e.refusedWith.map(String.init) ?? ""),\(failures)\n"
             }
             try text.write(toFile: path, atomically: true, encoding: .utf8)
         }

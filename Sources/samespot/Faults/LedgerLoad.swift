@@ -8,9 +8,11 @@ import Synchronization
 ///
 /// Request i is due at start + i/rate and is sent until it gets a 2xx, with the same
 /// `Idempotency-Key` each time, as a careful client retries: after a transport error (the
-/// service was killed), a 5xx or a 503/429 (refused), it waits a little, reconnects if it must
-/// and sends again, until `giveUpAfter` past the end of the run. The ledger says, for each
-/// request, how many attempts it took, the first answer's time and the case it was given.
+/// service was killed), a 5xx or a 503/429 (refused for now), or a 409 (its copy is being
+/// answered), it waits a little, reconnects if it must and sends again, until `giveUpAfter`
+/// past the end of the run. Any other 4xx is the service's final word on that request (a place
+/// outside the city, say): it is not sent again. The ledger says, for each request, how many
+/// attempts it took, the first answer's time and the case it was given, or its refusal.
 struct LedgerLoad {
     struct Entry: Sendable {
         var index: Int
@@ -18,6 +20,8 @@ struct LedgerLoad {
         /// Seconds from the start of the run to the 2xx, nil when none came.
         var acknowledgedAt: Double?
         var serviceRequestID: String?
+        /// The final refusal (a 4xx other than 408, 409 and 429), nil when none came.
+        var refusedWith: Int?
         /// Status → count of the answers that were not 2xx; 0 for a transport error, -1 for no
         /// answer within the timeout.
         var failures: [Int: Int] = [:]
@@ -55,7 +59,7 @@ struct LedgerLoad {
                         mark("pacing")
                         if due > clock.now { try? await Task.sleep(until: due, clock: clock) }
                         var entry = Entry(index: i)
-                        while entry.acknowledgedAt == nil, clock.now < giveUp {
+                        while entry.acknowledgedAt == nil, entry.refusedWith == nil, clock.now < giveUp {
                             entry.attempts += 1
                             var status = 0
                             var body = ByteBuffer()
@@ -83,6 +87,8 @@ struct LedgerLoad {
                             if (200..<300).contains(status) {
                                 entry.acknowledgedAt = (clock.now - start).seconds
                                 entry.serviceRequestID = Self.serviceRequestID(body)
+                            } else if Self.isFinal(status) {
+                                entry.refusedWith = status
                             } else {
                                 entry.failures[status, default: 0] += 1
                                 // Back off a little more each time, as Retry-After asks.
@@ -102,6 +108,9 @@ struct LedgerLoad {
             return all.sorted { $0.index < $1.index }
         }
     }
+
+    /// A refusal that a retry cannot change: the request itself is wrong.
+    static func isFinal(_ status: Int) -> Bool { (400..<500).contains(status) && ![408, 409, 429].contains(status) }
 
     static func serviceRequestID(_ body: ByteBuffer) -> String? {
         let json = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any]
