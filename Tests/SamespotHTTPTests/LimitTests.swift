@@ -62,6 +62,19 @@ import Testing
         }
     }
 
+    /// A URL far longer than any the API takes (here 91 KB) still gets an error a person can act
+    /// on, in the format of its path, not the HTTP layer's bare 400.
+    @Test func aVeryLongURLIsRefusedInTheAPIsFormat() async throws {
+        try await TestServer.withSampleCityCopy { port, _ in
+            let ids = Array(repeating: "SR21-0000000", count: 7_000).joined(separator: ",")
+            let open311 = try await HTTP.get("/open311/v2/requests.json?service_request_id=\(ids)", port: port, key: nil)
+            #expect(open311.status == 400 && open311.open311Error?.description == "service_request_id lists 7000 values; at most 200")
+            let long = String(repeating: "x", count: 65)
+            let own = try await HTTP.get("/v1/clusters?service_code=GRAF,\(long)", port: port, key: TestKeys.planner)
+            #expect(own.status == 400 && own.errorMessage?.contains("at most 64") == true, "\(own.status) \(own.text.prefix(200))")
+        }
+    }
+
     /// A client that trickles a request's head (slow-loris) is cut off after the idle timeout;
     /// the server goes on answering others.
     @Test func aSlowClientIsCutOff() async throws {

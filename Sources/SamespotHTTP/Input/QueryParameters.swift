@@ -60,11 +60,15 @@ struct QueryParameters {
         }
     }
 
-    /// A comma-separated list; nil when absent.
-    func list(_ name: String, max: Int = 1_000) throws -> [String]? {
+    /// A comma-separated list, nil when absent: at most `max` values of at most `maxLength` characters each (a
+    /// URL stays well inside the server's limit on a request's head).
+    func list(_ name: String, max: Int = 200, maxLength: Int = 64) throws -> [String]? {
         guard let text = try string(name) else { return nil }
         let items = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         guard items.count <= max else { throw APIError.badRequest("\(name) lists \(items.count) values; at most \(max)") }
+        if let long = items.first(where: { $0.count > maxLength }) {
+            throw APIError.badRequest("\(name) has a value of \(long.count) characters (\(long.prefix(20))…); at most \(maxLength)")
+        }
         return items.isEmpty ? nil : items
     }
 

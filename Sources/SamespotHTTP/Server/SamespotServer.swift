@@ -72,6 +72,9 @@ public enum SamespotServer {
         return router
     }
 
+    /// The largest request head (request line and headers) the server reads.
+    static let maxHeadBytes = 512 * 1024
+
     /// - Parameter database: a `Database` whose client nobody else runs: the application runs it.
     public static func buildApplication(
         settings: ServerSettings, database: Database, indexes: CityIndexes, logger: Logger, registry: RouteRegistry = RouteRegistry()
@@ -80,7 +83,11 @@ public enum SamespotServer {
         return Application(
             router: router,
             server: .http1(configuration: .init(
-                idleTimeout: settings.limits.idleTimeoutSeconds > 0 ? .milliseconds(Int64(settings.limits.idleTimeoutSeconds * 1_000)) : nil)),
+                idleTimeout: settings.limits.idleTimeoutSeconds > 0 ? .milliseconds(Int64(settings.limits.idleTimeoutSeconds * 1_000)) : nil,
+                // A head the parser refuses gets a bare 400 with no body from the HTTP layer, so the
+                // limit sits well above the longest URL the API's own checks accept (200 list values of
+                // 64 characters, percent-encoded), and those checks answer in the API's format.
+                httpDecoderConfiguration: .init(maxHeaderFieldSize: Self.maxHeadBytes, maxHeaderListSize: Self.maxHeadBytes))),
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "Samespot"),
             services: [database.client, IndexRefresher(indexes: indexes, database: database)],
             logger: logger
