@@ -44,7 +44,14 @@ public enum WardSetReader {
                   let type = geometryObject["type"] as? String, type == "Polygon" || type == "MultiPolygon" else {
                 throw GeometryError("feature \(index + 1) (ward \(ward)) has no Polygon or MultiPolygon geometry")
             }
-            guard let geometryData = try? JSONSerialization.data(withJSONObject: geometryObject) else {
+            // GEOS reads positions of two numbers only; heights (often 0 from GIS exports) are dropped.
+            var flatObject = geometryObject
+            if let coordinates = geometryObject["coordinates"] {
+                let (flat, hadHeights) = Self.dropHeights(coordinates)
+                flatObject["coordinates"] = flat
+                if hadHeights { notes.append("ward \(ward): 3-D coordinates read as 2-D (heights dropped)") }
+            }
+            guard let geometryData = try? JSONSerialization.data(withJSONObject: flatObject) else {
                 throw GeometryError("feature \(index + 1) (ward \(ward)): cannot re-read its geometry")
             }
             var geometry: Geometry
@@ -105,13 +112,33 @@ public enum WardSetReader {
 
     /// Repairs an invalid shape (saying so) and refuses coordinates that are not lon/lat.
     static func checkAndRepair(_ geometry: inout Geometry, ward: String, notes: inout [String]) throws(GeometryError) {
+        // The coordinates first: MakeValid has nothing sensible to make of an empty shape, an
+        // infinite coordinate or feet read as degrees.
+        guard let b = geometry.bounds else { throw GeometryError("ward \(ward): the shape is empty (no coordinates)") }
+        if !(b.minX.isFinite && b.maxX.isFinite && b.minY.isFinite && b.maxY.isFinite) {
+            throw GeometryError("ward \(ward): a coordinate is not a finite number")
+        }
+        if b.minX < -180 || b.maxX > 180 || b.minY < -90 || b.maxY > 90 {
+            throw GeometryError("ward \(ward): coordinates are not longitude/latitude (x \(b.minX)…\(b.maxX)); reproject the file to EPSG:4326")
+        }
         if !geometry.isValid {
             notes.append("ward \(ward): \(geometry.validityReason); repaired with MakeValid")
             geometry = try geometry.makeValid()
         }
-        if let b = geometry.bounds, b.minX < -180 || b.maxX > 180 || b.minY < -90 || b.maxY > 90 {
-            throw GeometryError("ward \(ward): coordinates are not longitude/latitude (x \(b.minX)…\(b.maxX)); reproject the file to EPSG:4326")
+    }
+
+    /// GeoJSON coordinates with every position cut to its first two numbers, and whether any
+    /// position had more.
+    static func dropHeights(_ coordinates: Any) -> (Any, Bool) {
+        guard let array = coordinates as? [Any] else { return (coordinates, false) }
+        if array.count > 2, array.allSatisfy({ $0 is NSNumber }) { return (Array(array.prefix(2)), true) }
+        var dropped = false
+        let inner = array.map { element -> Any in
+            let (flat, had) = dropHeights(element)
+            dropped = dropped || had
+            return flat
         }
+        return (inner, dropped)
     }
 
     /// One shape per ward, several pieces of a ward united, in the set's order.
