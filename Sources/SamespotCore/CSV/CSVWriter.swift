@@ -7,7 +7,9 @@ public enum CSVWriter {
     /// The field as it is when it needs no quotes, else quoted with its quotes doubled.
     public static func field(_ text: String) -> String {
         let special: Set<Unicode.Scalar> = [",", "\"", "\n", "\r"]
-        guard text.unicodeScalars.contains(where: special.contains) else { return text }
+        // A byte-order mark leading the file is dropped by readers (`CSVReader` too): a field
+        // that starts with one is quoted, so its mark survives as the file's first field.
+        guard text.unicodeScalars.contains(where: special.contains) || text.unicodeScalars.first == "\u{FEFF}" else { return text }
         var quoted = String.UnicodeScalarView()
         quoted.append("\"")
         for scalar in text.unicodeScalars {

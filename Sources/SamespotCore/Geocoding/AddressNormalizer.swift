@@ -57,7 +57,12 @@ public enum AddressNormalizer {
             parsed.houseNumberSuffix = number.suffix
             parsed.houseNumberRangeEnd = number.rangeEnd
             rest = rest.dropFirst()
-            if let next = rest.first, isFraction(next) {
+            // "5 # 1/2 MAIN": a "#" between the number and its fraction is noise (the street
+            // drops it anyway), and read here it keeps a fixed point: "5 1/2 MAIN" reads alike.
+            while rest.first == "#" { rest = rest.dropFirst() }
+            // A fraction after a bare number is its half: "5 1/2". After "12D" it is not taken,
+            // or "12D 1/2" and its canonical text would read differently.
+            if parsed.houseNumberSuffix.isEmpty, let next = rest.first, isFraction(next) {
                 parsed.houseNumberSuffix = next
                 rest = rest.dropFirst()
             }

@@ -91,33 +91,33 @@ extension Faults {
                 report("  \(String(format: "%.0f", (clock.now - start).seconds)) s: " + Dictionary(grouping: states.values, by: { $0 }).map { "\($0.key) ×\($0.value.count)" }.sorted().joined(separator: ", "))
                 if states.values.allSatisfy({ $0 == "done" }) { break }
             }
-            let ledger = await entries
+            let answers = await entries
             report(String(format: "  %.1f s: the load's last answer; stopping the service", (clock.now - start).seconds))
             await server.stop(within: .seconds(15))
             try await group.shutdownGracefully()
-            if let path = self.ledger { try Self.write(ledger, to: path) }
+            if let path = self.ledger { try Self.write(answers, to: path) }
 
-            let acknowledged = ledger.filter { $0.acknowledgedAt != nil }
+            let acknowledged = answers.filter { $0.acknowledgedAt != nil }
             var failures: [Int: Int] = [:]
-            for entry in ledger { failures.merge(entry.failures, uniquingKeysWith: +) }
-            let attempts = ledger.reduce(0) { $0 + $1.attempts }
+            for entry in answers { failures.merge(entry.failures, uniquingKeysWith: +) }
+            let attempts = answers.reduce(0) { $0 + $1.attempts }
             let recoveredAfterKill = acknowledged.compactMap(\.acknowledgedAt).filter { $0 > killedAt }.min()
             let recoveredAfterCrash = acknowledged.compactMap(\.acknowledgedAt).filter { $0 > restartedAt }.min()
 
             let check = try await DurabilityCheck.run(settings: settings, run: run, logger: logger)
             let lost = acknowledged.filter { check.found[$0.index] == nil }
             let renamed = acknowledged.filter { entry in check.found[entry.index].map { $0 != entry.serviceRequestID } ?? false }
-            let foundUnacknowledged = ledger.filter { $0.acknowledgedAt == nil && check.found[$0.index] != nil }.count
-            let refused = ledger.filter { $0.refusedWith != nil }
+            let foundUnacknowledged = answers.filter { $0.acknowledgedAt == nil && check.found[$0.index] != nil }.count
+            let refused = answers.filter { $0.refusedWith != nil }
             let storedThoughRefused = refused.filter { check.found[$0.index] != nil }
             let refusals = Dictionary(grouping: refused, by: { $0.refusedWith! }).sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value.count)" }
 
             let notes = failures.sorted { $0.key < $1.key }.map { "\($0.key == 0 ? "transport error" : $0.key == -1 ? "no answer in 20 s" : String($0.key))×\($0.value)" }
-            report("  sent \(ledger.count) requests in \(attempts) attempts (failed attempts: \(notes.isEmpty ? "none" : notes.joined(separator: ", ")))")
+            report("  sent \(answers.count) requests in \(attempts) attempts (failed attempts: \(notes.isEmpty ? "none" : notes.joined(separator: ", ")))")
             report("  acknowledged (2xx) \(acknowledged.count); found in the database \(check.found.count), of them \(foundUnacknowledged) never acknowledged")
             report("  refused for good (4xx) \(refused.count)\(refusals.isEmpty ? "" : " (" + refusals.joined(separator: ", ") + ")"), of them stored \(storedThoughRefused.count)")
             report("  lost \(lost.count); stored twice \(check.duplicated); under another case number \(renamed.count); "
-                   + "neither acknowledged nor refused \(ledger.count - acknowledged.count - refused.count)")
+                   + "neither acknowledged nor refused \(answers.count - acknowledged.count - refused.count)")
             report("  the service exited by itself \(crashes.count) times" + (crashes.isEmpty ? "" : String(format: " (at %@ s; restarted as a supervisor would)",
                                                                                    crashes.map { String(format: "%.1f", $0) }.joined(separator: ", "))))
             report("  half-written cases \(check.halfWritten); children of children \(check.childrenOfChildren); wrong child counts \(check.wrongChildCounts)")
@@ -133,7 +133,7 @@ extension Faults {
             if check.halfWritten > 0 { problems.append("\(check.halfWritten) cases lack history, audit, ward or decision rows") }
             if check.childrenOfChildren > 0 || check.wrongChildCounts > 0 { problems.append("the parent/child graph is broken") }
             if recoveredAfterKill == nil || recoveredAfterCrash == nil { problems.append("the service did not answer 2xx again after a fault") }
-            if acknowledged.count < ledger.count / 2 { problems.append("fewer than half the requests were acknowledged: the trial says little") }
+            if acknowledged.count < answers.count / 2 { problems.append("fewer than half the requests were acknowledged: the trial says little") }
             guard problems.isEmpty else { throw ValidationError("durability trial failed: " + problems.joined(separator: "; ")) }
             report("durability trial passed")
         }
