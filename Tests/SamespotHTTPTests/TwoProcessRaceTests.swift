@@ -18,14 +18,22 @@ import Testing
     static func startServer(_ settings: DatabaseSettings) async throws -> (Process, Int) {
         guard case .tcp(let host, let port) = settings.endpoint else { throw StoreError.notFound("a TCP test database is needed") }
         let url = "postgres://\(settings.username)@\(host):\(port)/\(settings.database)"
-        for _ in 0..<5 {
+        var said = ""
+        // Attempts go on for up to a minute: at the start of a full parallel run the machine is
+        // at its busiest, and a server that stops at once (a port taken, say) is tried again.
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
             let httpPort = Int.random(in: 20_000...60_000)
             let process = Process()
             process.executableURL = binary
             // Without the overload limit: this test is about the merge, not about refusing load.
             process.arguments = ["serve", "--port", String(httpPort), "--database-url", url, "--log-level", "error", "--max-writes-in-flight", "0"]
+            // What a server that stops at once says goes into the failure, not nowhere.
+            let log = FileManager.default.temporaryDirectory.appendingPathComponent("samespot-serve-\(httpPort).log")
+            FileManager.default.createFile(atPath: log.path, contents: nil)
+            defer { try? FileManager.default.removeItem(at: log) }
             process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
+            process.standardError = try FileHandle(forWritingTo: log)
             try process.run()
             for _ in 0..<120 {
                 if !process.isRunning { break }
@@ -35,8 +43,10 @@ import Testing
                 try await Task.sleep(for: .milliseconds(250))
             }
             process.terminate()
+            said = String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self).suffix(600).description
+            try await Task.sleep(for: .seconds(1))
         }
-        throw StoreError.notFound("samespot serve did not start")
+        throw StoreError.notFound("samespot serve did not start; it said: \(said)")
     }
 
     @Test func twoServeProcessesGiveExactlyOneParent() async throws {
