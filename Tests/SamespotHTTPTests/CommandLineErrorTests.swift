@@ -7,7 +7,7 @@ import Testing
 @Suite struct CommandLineErrorTests {
     static func run(_ arguments: [String]) throws -> (status: Int32, output: String, seconds: Double) {
         let process = Process()
-        process.executableURL = ServeProcessTests.TwoProcessRaceTests.binary
+        process.executableURL = TwoProcessRaceTests.binary
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["LOG_LEVEL"] = "error"

@@ -6,103 +6,103 @@ import SamespotTestSupport
 import Synchronization
 import Testing
 
-extension ServeProcessTests {
-    /// SIGTERM (what systemd, compose and Kubernetes send) drains the service: a request already
-    /// being received is answered and stored, idle connections are closed, and the process exits
-    /// with status 0. The request is held in flight deterministically: its head and half its body
-    /// are sent before the signal, the rest after.
-    @Suite struct GracefulShutdownTests {
-        @Test func sigtermAnswersTheRequestInFlightAndExitsCleanly() async throws {
-            try await IntakeTests.withCity { db in
-                let started: (Process, Int)
-                do { started = try await TwoProcessRaceTests.startServer(db.settings) } catch {
-                    Issue.record("samespot serve did not start: \(error)")
-                    throw error
-                }
-                let (process, port) = started
-                defer { if process.isRunning { process.interrupt(); kill(process.processIdentifier, SIGKILL) } }
-
-                let body = #"{"service_code": "PHF", "lat": 41.8801, "long": -87.6301, "description": "reported while the service stops"}"#
-                let bytes = Array(body.utf8)
-                let half = bytes.count / 2
-                let inFlight = try await Self.connect(port: port)
-                let idle = try await Self.connect(port: port)
-                try await inFlight.writeAndFlush(ByteBuffer(string: """
-                    POST /v1/requests HTTP/1.1\r
-                    Host: samespot\r
-                    Authorization: Bearer \(TestKeys.intake)\r
-                    Content-Type: application/json\r
-                    Content-Length: \(bytes.count)\r
-                    \r
-
-                    """)).get()
-                try await inFlight.writeAndFlush(ByteBuffer(bytes: bytes[..<half])).get()
-                try await Task.sleep(for: .milliseconds(300))
-
-                process.terminate()  // SIGTERM
-                try await Task.sleep(for: .milliseconds(500))
-                #expect(process.isRunning, "the service exited with a request half received")
-                // The idle connection is closed by the drain (the test gives up on it after 10 s).
-                let idleClosed = try await Self.closes(idle, within: .seconds(10))
-                #expect(idleClosed, "an idle connection was kept open through the shutdown")
-
-                try await inFlight.writeAndFlush(ByteBuffer(bytes: bytes[half...])).get()
-                let answer = try await Self.readAll(inFlight, within: .seconds(20))
-                #expect(answer.hasPrefix("HTTP/1.1 201"), "\(answer.prefix(200))")
-                let id = try #require(answer.firstMatch(of: /"service_request_id":"([^"]+)"/)?.1, "\(answer)")
-
-                // The process ends by itself, and cleanly.
-                for _ in 0..<100 where process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
-                #expect(!process.isRunning, "the service did not exit within 10 s of SIGTERM")
-                if !process.isRunning {
-                    #expect(process.terminationReason == .exit && process.terminationStatus == 0, "\(process.terminationReason) \(process.terminationStatus)")
-                }
-                // What it acknowledged is stored.
-                let rows = try await db.client.query("SELECT count(*)::int FROM service_requests WHERE service_request_id = \(String(id))", logger: db.logger)
-                for try await count in rows.decode(Int.self) { #expect(count == 1) }
+/// SIGTERM (what systemd, compose and Kubernetes send) drains the service: a request already
+/// being received is answered and stored, idle connections are closed, and the process exits
+/// with status 0. The request is held in flight deterministically: its head and half its body
+/// are sent before the signal, the rest after.
+@Suite struct GracefulShutdownTests {
+    @Test func sigtermAnswersTheRequestInFlightAndExitsCleanly() async throws {
+        try await IntakeTests.withCity { db in
+            let started: (Process, Int)
+            do { started = try await TwoProcessRaceTests.startServer(db.settings) } catch {
+                Issue.record("samespot serve did not start: \(error)")
+                throw error
             }
-        }
+            let (process, port) = started
+            defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
 
-        /// A raw TCP connection whose inbound bytes are collected, so a test can read a response
-        /// to a request it writes by hand.
-        static func connect(port: Int) async throws -> any Channel {
-            try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .channelInitializer { channel in channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(Collector()) } }
-                .connect(host: "127.0.0.1", port: port).get()
-        }
+            let body = #"{"service_code": "PHF", "lat": 41.8801, "long": -87.6301, "description": "reported while the service stops"}"#
+            let bytes = Array(body.utf8)
+            let half = bytes.count / 2
+            let (inFlight, received) = try await Self.connect(port: port)
+            let (idle, _) = try await Self.connect(port: port)
+            try await inFlight.writeAndFlush(ByteBuffer(string: """
+                POST /v1/requests HTTP/1.1\r
+                Host: samespot\r
+                Authorization: Bearer \(TestKeys.intake)\r
+                Content-Type: application/json\r
+                Content-Length: \(bytes.count)\r
+                \r
 
-        /// Whether the peer closes `channel` within `limit`.
-        static func closes(_ channel: any Channel, within limit: Duration) async throws -> Bool {
-            let deadline = ContinuousClock.now + limit
-            while channel.isActive, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
-            return !channel.isActive
-        }
+                """)).get()
+            try await inFlight.writeAndFlush(ByteBuffer(bytes: bytes[..<half])).get()
+            try await Task.sleep(for: .milliseconds(300))
 
-        /// Everything the server sends until it closes the connection or `limit` passes.
-        static func readAll(_ channel: any Channel, within limit: Duration) async throws -> String {
-            let collector = try await channel.pipeline.handler(type: Collector.self).get()
-            let deadline = ContinuousClock.now + limit
-            while ContinuousClock.now < deadline {
-                let text = collector.text
-                // A whole response: its head and as many body bytes as it announced.
-                if let range = text.range(of: "\r\n\r\n"),
-                   let length = text.firstMatch(of: /(?i)content-length: (\d+)/).flatMap({ Int($0.1) }),
-                   text[range.upperBound...].utf8.count >= length { return text }
-                if !channel.isActive { return text }
-                try await Task.sleep(for: .milliseconds(50))
+            process.terminate()  // SIGTERM
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(process.isRunning, "the service exited with a request half received")
+            // The idle connection is closed by the drain (the test gives up on it after 10 s).
+            let idleClosed = try await Self.closes(idle, within: .seconds(10))
+            #expect(idleClosed, "an idle connection was kept open through the shutdown")
+
+            try await inFlight.writeAndFlush(ByteBuffer(bytes: bytes[half...])).get()
+            let answer = try await Self.readAll(inFlight, received, within: .seconds(20))
+            #expect(answer.hasPrefix("HTTP/1.1 201"), "\(answer.prefix(200))")
+            let id = try #require(answer.firstMatch(of: /"service_request_id":"([^"]+)"/)?.1, "\(answer)")
+
+            // The process ends by itself, and cleanly.
+            for _ in 0..<100 where process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
+            #expect(!process.isRunning, "the service did not exit within 10 s of SIGTERM")
+            if !process.isRunning {
+                #expect(process.terminationReason == .exit && process.terminationStatus == 0, "\(process.terminationReason) \(process.terminationStatus)")
             }
-            return collector.text
+            // What it acknowledged is stored.
+            let rows = try await db.client.query("SELECT count(*)::int FROM service_requests WHERE service_request_id = \(String(id))", logger: db.logger)
+            for try await count in rows.decode(Int.self) { #expect(count == 1) }
         }
+    }
 
-        final class Collector: ChannelInboundHandler, Sendable {
-            typealias InboundIn = ByteBuffer
-            private let received = Mutex("")
-            var text: String { received.withLock { $0 } }
+    /// A raw TCP connection whose inbound bytes are collected, so a test can read a response
+    /// to a request it writes by hand. The collector is kept, not looked up later: once the server closes the connection the
+    /// pipeline is gone, and a lookup then fails (it did, now and then, in full runs).
+    static func connect(port: Int) async throws -> (any Channel, Collector) {
+        let collector = Collector()
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelInitializer { channel in channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(collector) } }
+            .connect(host: "127.0.0.1", port: port).get()
+        return (channel, collector)
+    }
 
-            func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-                let buffer = unwrapInboundIn(data)
-                received.withLock { $0 += String(buffer: buffer) }
-            }
+    /// Whether the peer closes `channel` within `limit`.
+    static func closes(_ channel: any Channel, within limit: Duration) async throws -> Bool {
+        let deadline = ContinuousClock.now + limit
+        while channel.isActive, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        return !channel.isActive
+    }
+
+    /// Everything the server sends until it closes the connection or `limit` passes.
+    static func readAll(_ channel: any Channel, _ collector: Collector, within limit: Duration) async throws -> String {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            let text = collector.text
+            // A whole response: its head and as many body bytes as it announced.
+            if let range = text.range(of: "\r\n\r\n"),
+               let length = text.firstMatch(of: /(?i)content-length: (\d+)/).flatMap({ Int($0.1) }),
+               text[range.upperBound...].utf8.count >= length { return text }
+            if !channel.isActive { return text }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return collector.text
+    }
+
+    final class Collector: ChannelInboundHandler, Sendable {
+        typealias InboundIn = ByteBuffer
+        private let received = Mutex("")
+        var text: String { received.withLock { $0 } }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            let buffer = unwrapInboundIn(data)
+            received.withLock { $0 += String(buffer: buffer) }
         }
     }
 }

@@ -80,8 +80,9 @@ struct IdempotencyMiddleware: RouterMiddleware {
     static func replay(_ answer: IdempotentPostStore.StoredAnswer) -> Response {
         var headers = HTTPFields()
         if let type = answer.contentType { headers[.contentType] = type }
-        headers[IdempotencyKeyHeader.replayed] = "true"
-        return Response(status: .init(code: answer.status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))
+        var response = Response(status: .init(code: answer.status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))
+        IdempotencyKeyHeader.mark(&response, replayed: true)
+        return response
     }
 }
 
