@@ -96,15 +96,52 @@ func readFile(_ path: String) throws -> [UInt8] {
     return Array(data)
 }
 
-/// Every request of several city 311 files, checked row by row; a bad row names its file and line.
-func readCityRecords(_ files: [String]) throws -> [CityRequestRecord] {
+/// How a city's 311 export names its columns, when it is not a layout Samespot already reads.
+struct ColumnOptions: ParsableArguments {
+    @Option(help: "JSON column mapping: {\"columns\": {\"id\": \"Case ID\", …}, \"coordinatesEPSG\": N, \"duplicatePattern\": \"…\"} (see the README)")
+    var columns: String?
+    @Option(name: .customLong("column"), help: "One field's column, FIELD=HEADER (repeatable; over --columns): id, type, typeCode, department, status, channel, created, updated, closed, address, zip, longitude, latitude, x, y, description, duplicate, parent, ward")
+    var column: [String] = []
+    @Option(help: "EPSG code of the x/y columns, read for rows without latitude/longitude (Chicago's are 3435)")
+    var coordinatesEPSG: Int?
+    @Option(help: "Regular expression: a row is a duplicate when its duplicate column (or status) matches")
+    var duplicatePattern: String?
+
+    func mapping() throws -> CityColumnMapping {
+        do {
+            var mapping = try columns.map { try CityColumnMapping.decode(json: try readFile($0)) } ?? .standard
+            for assignment in column { try mapping.set(assignment: assignment) }
+            if let coordinatesEPSG { mapping.coordinatesEPSG = coordinatesEPSG }
+            if let duplicatePattern { mapping.duplicatePattern = duplicatePattern }
+            try mapping.validate()
+            return mapping
+        } catch let error as CityColumnMappingError {
+            throw ValidationError(error.description)
+        }
+    }
+}
+
+/// Every request of several city 311 files, checked row by row; a bad row names its file and
+/// line. A request in more than one file (the same number) counts once, as first read. Rows with
+/// only projected x/y get latitude/longitude from the mapping's projection.
+func readCityRecords(_ files: [String], columns mapping: CityColumnMapping = .standard) throws -> [CityRequestRecord] {
+    let reader: CityRecordReader
+    do { reader = try CityRecordReader(mapping: mapping) } catch { throw ValidationError(error.description) }
     var records: [CityRequestRecord] = []
+    var seen = Set<String>()
     for file in files {
         do {
-            for row in try readCSV(bytes: try readFile(file)).rows { records.append(try CityRequestRecord(row: row)) }
+            for row in try readCSV(bytes: try readFile(file)).rows {
+                let record = try reader.record(row)
+                guard seen.insert(record.serviceRequestID).inserted else { continue }
+                records.append(record)
+            }
         } catch let error as CSVRowError {
             throw ValidationError("\(file): \(error)")
         }
+    }
+    if let epsg = mapping.coordinatesEPSG {
+        do { try CityRequestRecord.fillCoordinates(&records, fromEPSG: epsg) } catch { throw ValidationError("coordinates EPSG:\(epsg): \(error)") }
     }
     return records
 }

@@ -49,42 +49,61 @@ struct Evaluate: AsyncParsableCommand {
 extension Evaluate {
     struct Dedup: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Replay 311 files in time order through the dedup engine and score it against the city's duplicate labels, beside the naive rule.")
+            abstract: "Fit the learned duplicate scorer on earlier requests, choose its thresholds on the next period, and score it on a later one "
+                + "against the city's labels, beside the fitted rules, the hand rules and the naive rule, with bootstrap 95 % intervals.")
         @OptionGroup var city: CityOptions
-        @Argument(help: "311 CSV files (current layout with duplicate/parent_sr_number, or older files with \"- Dup\" statuses)")
+        @OptionGroup var columns: ColumnOptions
+        @Argument(help: "311 CSV files with the city's duplicate labels (a flag, a parent column, or \"- Dup\" statuses); a request in two files counts once")
         var files: [String]
-        @Option(help: "Rules are fitted on requests before this date and scored on the rest (YYYY-MM-DD); without it, fitted and scored on all rows")
-        var reportFrom: String?
+        @Option(help: "Scored from this date on (YYYY-MM-DD)") var reportFrom: String
+        @Option(help: "Thresholds are chosen on requests from this date to --report-from, the model fitted before it (default: the last fifth of the earlier requests)")
+        var tuneFrom: String?
+        @Option(help: "Bootstrap resamples for the 95 % intervals") var bootstrap = 1000
+        @Option(help: "The model's most confident mistakes to list, of each kind") var mistakes = 10
+        @Option(help: "Seed of the model's row sampling and the bootstrap") var seed: UInt64 = 1
+        @Option(help: "Write the report as JSON to this file (- for standard output)") var json: String?
+        @Option(help: "Save the fitted model to this file (JSON), for `samespot rules model --apply`") var saveModel: String?
 
         func run() async throws {
-            let records = try readCityRecords(files)
+            let records = try readCityRecords(files, columns: try columns.mapping())
             let projection = try city.projections()
             let rows = try projection.withProjection { p in
                 DedupEvaluation.labelledRows(records) { p.forwardMetres(longitude: $0, latitude: $1) }
             }
-            var cutoff: Double?
-            if let reportFrom {
-                guard let t = CityTimestamp(parsing: reportFrom) else { throw ValidationError("--report-from \(reportFrom) is not a date") }
-                cutoff = t.localSeconds
+            guard let report = CityTimestamp(parsing: reportFrom)?.localSeconds else { throw ValidationError("--report-from \(reportFrom) is not a date") }
+            let tune: Double
+            if let tuneFrom {
+                guard let t = CityTimestamp(parsing: tuneFrom)?.localSeconds, t <= report else {
+                    throw ValidationError("--tune-from \(tuneFrom) is not a date on or before --report-from")
+                }
+                tune = t
+            } else {
+                let before = rows.filter { $0.request.requestedAt < report }
+                guard !before.isEmpty else { throw ValidationError("no request falls before --report-from \(reportFrom): nothing to fit on") }
+                tune = before[before.count * 4 / 5].request.requestedAt
             }
-            let evaluation = DedupEvaluation(rows: rows, isReported: { row in cutoff.map { row.request.requestedAt >= $0 } ?? true })
-            func f(_ x: Double) -> String { String(format: "%.3f", x) }
-            print(cutoff == nil ? "rules fitted and scored on all \(rows.count) rows" : "rules fitted before \(reportFrom!), scored from it on")
-            print("type\trule\tlabelled\tP\tR\tF1\tnaive P\tnaive R\tnaive F1\tparent agrees")
-            for r in evaluation.results where r.engine.labelled > 0 || r.engine.falsePositives > 0 {
-                let rule = r.rule.enabled
-                    ? "\(r.rule.matchUnit.rawValue)\(r.rule.matchUnit == .address ? "" : " \(Int(r.rule.radiusMetres)) m"), \(Int(r.rule.windowDays)) d"
-                    : "off"
-                print("\(r.serviceCode)\t\(rule)\t\(r.engine.labelled)\t\(f(r.engine.precision))\t\(f(r.engine.recall))\t\(f(r.engine.f1))\t\(f(r.naive.precision))\t\(f(r.naive.recall))\t\(f(r.naive.f1))\t\(r.parentAgreement.agree)/\(r.parentAgreement.comparable)")
+            guard rows.contains(where: { $0.request.requestedAt < tune }) else {
+                throw ValidationError("no request falls before the tuning period: nothing to fit on")
             }
-            let pooled = evaluation.pooled, mean = evaluation.meanF1
-            print("overall (pooled): P \(f(pooled.engine.precision)) R \(f(pooled.engine.recall)) F1 \(f(pooled.engine.f1)); naive F1 \(f(pooled.naive.f1))")
-            print("unweighted mean F1 over types with duplicates: \(f(mean.engine)); naive \(f(mean.naive))")
-            let inData = evaluation.pooledParentsInData
-            let outside = rows.filter { row in row.parentOutsideData && (cutoff.map { row.request.requestedAt >= $0 } ?? true) }.count
-            if outside > 0 {
-                print("leaving out the \(outside) duplicates whose parent was filed before the data starts: P \(f(inData.precision)) R \(f(inData.recall)) F1 \(f(inData.f1))")
+            var names: [String: String] = [:]
+            for r in records { names[r.serviceCode] = r.serviceName }
+            var parameters = GradientBoostedTrees.Parameters()
+            parameters.seed = seed
+            let started = ContinuousClock.now
+            let evaluation = LearnedDedupEvaluation(rows: rows, names: names, tuneFrom: tune, reportFrom: report,
+                                                    parameters: parameters, bootstrapRounds: bootstrap, mistakesShown: mistakes)
+            let elapsed = ContinuousClock.now - started
+            if let saveModel {
+                try Data(try evaluation.model.encoded()).write(to: URL(fileURLWithPath: saveModel))
             }
+            let document = DedupReportDocument(evaluation: evaluation, rows: rows, records: records, files: files,
+                                               tuneFrom: tune, reportFrom: report, seconds: elapsed.seconds)
+            if let json {
+                let data = try document.json()
+                if json == "-" { FileHandle.standardOutput.write(data); return }
+                try data.write(to: URL(fileURLWithPath: json))
+            }
+            print(document.text())
         }
     }
 }

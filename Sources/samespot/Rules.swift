@@ -12,18 +12,25 @@ struct Rules: AsyncParsableCommand {
             abstract: "Fit one rule per type (unit, radius, window) on 311 files with the city's duplicate labels; --apply stores them.")
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var city: CityOptions
+        @OptionGroup var columns: ColumnOptions
         @Argument(help: "311 CSV files with duplicate labels") var files: [String]
         @Flag(help: "Store the fitted rules for the types the database knows") var apply = false
 
         func run() async throws {
-            let records = try readCityRecords(files)
+            let records = try readCityRecords(files, columns: try columns.mapping())
             let projection = try city.projections()
             let rows = try projection.withProjection { p in
                 DedupEvaluation.labelledRows(records) { p.forwardMetres(longitude: $0, latitude: $1) }
             }
-            let fitted = DedupEvaluation(rows: rows, isReported: { _ in true }).results.map(\.rule)
-            for rule in fitted {
-                print("\(rule.serviceCode)\t\(rule.enabled ? "\(rule.matchUnit.rawValue) \(Int(rule.radiusMetres)) m \(rule.windowDays) d" : "off (no duplicates in its history)")")
+            var names: [String: String] = [:]
+            for r in records { names[r.serviceCode] = r.serviceName }
+            let results = DedupEvaluation(rows: rows, isReported: { _ in true },
+                                          fallback: { DedupDefaults.rule(serviceCode: $0, serviceName: names[$0] ?? $0) }).results
+            let fitted = results.map(\.rule)
+            for result in results {
+                let rule = result.rule
+                let text = rule.enabled ? "\(rule.matchUnit.rawValue) \(Int(rule.radiusMetres)) m \(rule.windowDays) d" : "off"
+                print("\(rule.serviceCode)\t\(text)\(result.isFallback ? " (no duplicates in its history: the default for its kind)" : "")")
             }
             guard apply else { return }
             let logger = database.makeLogger("samespot.rules")

@@ -84,4 +84,71 @@ import Testing
         #expect(CaseStatus.open311Group(named: "closed") == [.closed, .canceled])
         #expect(CaseStatus.open311Group(named: "in_progress") == nil)
     }
+
+    // MARK: Column mappings
+
+    @Test func aPrefixedLowerCaseExportWithAnIndexColumnIsReadWithoutAMapping() throws {
+        let csv = """
+            Unnamed: 0,req.sr_number,req.sr_type,req.status,req.created_date,req.street_address,req.latitude,req.longitude,req.duplicate,req.parent_sr_number
+            0,SR1,graffiti removal,open,2021-01-01T08:00:00,12 n state st,41.88,-87.62,false,
+            1,SR2,graffiti removal,open,2021-01-01T09:00:00,12 n state st,41.88,-87.62,true,SR1
+            """
+        let rows = try readCSV(bytes: Array(csv.utf8)).rows
+        let records = try rows.map { try CityRequestRecord(row: $0) }
+        #expect(records.map(\.serviceRequestID) == ["SR1", "SR2"])
+        #expect(records[0].serviceCode == "GRAFFITI_REMOVAL")
+        #expect(records[0].address == "12 n state st")
+        #expect(records[0].latitude == 41.88)
+        #expect(records.map(\.cityDuplicate) == [false, true])
+        #expect(records[1].cityParentID == "SR1")
+    }
+
+    @Test func aRenamedExportIsReadByAMappingWithAPatternLabel() throws {
+        let mapping = try CityColumnMapping.decode(json: Array("""
+            {"columns": {"id": "Case Number", "type": "Category", "status": "State", "created": "Opened",
+                         "closed": "Closed", "address": "Location Text", "duplicate": "Notes",
+                         "x": "POINT_X", "y": "POINT_Y"},
+             "coordinatesEPSG": 3435, "duplicatePattern": "(?i)duplicate of"}
+            """.utf8))
+        let csv = """
+            Case Number,Category,State,Opened,Closed,Location Text,Notes,POINT_X,POINT_Y
+            101,Pothole,Closed,01/04/2021 08:00:00 AM,01/05/2021 08:00:00 AM,,Filled,1162234.142489,1896559.966858
+            102,Pothole,Closed,01/04/2021 09:30:00 AM,01/05/2021 08:00:00 AM,,Duplicate of 101,1162240.0,1896560.0
+            """
+        let reader = try CityRecordReader(mapping: mapping)
+        let records = try readCSV(bytes: Array(csv.utf8)).rows.map { try reader.record($0) }
+        #expect(records.map(\.serviceRequestID) == ["101", "102"])
+        #expect(records.map(\.cityDuplicate) == [false, true])
+        #expect(records[0].status == .closed)
+        #expect(records[1].requestedAt == CityTimestamp(year: 2021, month: 1, day: 4, hour: 9, minute: 30))
+        // Coordinates only, in the state plane: kept for the caller to project.
+        #expect(records[0].longitude == nil)
+        #expect(records[0].projectedX == 1162234.142489)
+        #expect(records[0].projectedY == 1896559.966858)
+    }
+
+    @Test func aParentColumnAloneLabelsDuplicates() throws {
+        let mapping = try CityColumnMapping.decode(json: Array(#"{"columns": {"parent": "Merged Into"}}"#.utf8))
+        let csv = "sr_number,sr_type,status,created_date,Merged Into\nA,Graffiti,Open,2021-01-01,\nB,Graffiti,Open,2021-01-01,A\n"
+        let reader = try CityRecordReader(mapping: mapping)
+        let records = try readCSV(bytes: Array(csv.utf8)).rows.map { try reader.record($0) }
+        #expect(records.map(\.cityDuplicate) == [false, true])
+        #expect(records[1].cityParentID == "A")
+    }
+
+    @Test func aMappingNamingAnUnknownFieldOrABadPatternIsRefused() {
+        #expect(throws: CityColumnMappingError.self) {
+            _ = try CityColumnMapping.decode(json: Array(#"{"columns": {"identifier": "Case"}}"#.utf8))
+        }
+        var mapping = CityColumnMapping()
+        #expect(throws: CityColumnMappingError("--column id: write FIELD=HEADER, e.g. id=\"Case ID\"")) { try mapping.set(assignment: "id") }
+        mapping.duplicatePattern = "(unclosed"
+        #expect(throws: CityColumnMappingError.self) { try mapping.validate() }
+    }
+
+    @Test func aSharedPrefixNeedsEveryNamedColumn() {
+        #expect(CSVHeader.sharedPrefix(["", "sr_a", "sr_b"]) == "sr_")
+        #expect(CSVHeader.sharedPrefix(["sr_number", "sr_type", "status"]) == nil)
+        #expect(CSVHeader.sharedPrefix(["a.b.c", "a.b.d"]) == "a.b.")
+    }
 }

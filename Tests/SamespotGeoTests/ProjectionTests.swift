@@ -1,4 +1,5 @@
 import Foundation
+import SamespotCore
 import SamespotGeo
 import Testing
 
@@ -99,5 +100,20 @@ import Testing
             return try await group.reduce(into: [Bool]()) { $0.append($1) }
         }
         #expect(results == Array(repeating: true, count: 16))
+    }
+
+    @Test func recordsWithOnlyStatePlaneCoordinatesGetLatitudeAndLongitude() throws {
+        // SR21-00000074 of the 2021 file: its x/y (EPSG:3435) and the city's own latitude/longitude.
+        let csv = "sr_number,sr_type,status,created_date,x_coordinate,y_coordinate\nSR21-00000074,Dead Animal Pick-Up Request,Completed,2021-01-01T00:30:12,1140560.84076,1927665.132276\n"
+        let reader = try CityRecordReader(mapping: CityColumnMapping(coordinatesEPSG: 3435))
+        var records = try readCSV(bytes: Array(csv.utf8)).rows.map { try reader.record($0) }
+        try CityRequestRecord.fillCoordinates(&records, fromEPSG: 3435)
+        let latitude = try #require(records[0].latitude), longitude = try #require(records[0].longitude)
+        // The city's own latitude/longitude sit about a metre from its x/y; within 2 m is the same point.
+        let north = (latitude - 41.95761253412861) * 111_000, east = (longitude - -87.75865336585986) * 111_000 * cos(latitude * .pi / 180)
+        #expect((north * north + east * east).squareRoot() < 2)
+        // And exactly where PROJ's forward transform puts x/y back.
+        let back = try #require(try Projection(targetEPSG: 3435).forward(longitude: longitude, latitude: latitude))
+        #expect(abs(back.x - 1140560.84076) < 1e-3 && abs(back.y - 1927665.132276) < 1e-3)
     }
 }

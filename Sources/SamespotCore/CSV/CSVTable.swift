@@ -13,7 +13,34 @@ public struct CSVHeader: Sendable {
             let key = CSVHeader.key(name)
             if index[key] == nil { index[key] = position }
         }
+        // Exports joined from several tables prefix every column ("sr.status", "req_ward"):
+        // the names without the shared prefix are read too.
+        if let prefix = CSVHeader.sharedPrefix(names) {
+            for (position, name) in names.enumerated() where name.hasPrefix(prefix) {
+                let key = CSVHeader.key(String(name.dropFirst(prefix.count)))
+                if index[key] == nil { index[key] = position }
+            }
+        }
         self.index = index
+    }
+
+    /// The longest prefix ending in a separator (`.`, `_`, `:`, `-`, space) that every named
+    /// column shares, ignoring a leading index column (empty, "index", "Unnamed: 0"); nil if none.
+    public static func sharedPrefix(_ names: [String]) -> String? {
+        let named = names.filter {
+            let k = key($0)
+            return !k.isEmpty && k != "index" && !k.hasPrefix("unnamed")
+        }
+        guard named.count >= 2, let first = named.first else { return nil }
+        var best: String?
+        var prefix = ""
+        for ch in first.dropLast() {
+            prefix.append(ch)
+            guard ".:_- ".contains(ch) else { continue }
+            guard named.allSatisfy({ $0.hasPrefix(prefix) && $0.count > prefix.count }) else { break }
+            best = prefix
+        }
+        return best
     }
 
     /// Case, spaces, underscores and punctuation do not matter: "ZIP Code" == "zip_code".
@@ -69,12 +96,16 @@ public struct CSVRow: Sendable {
     }
 
     /// The trimmed text of the first column among `aliases`, or "" when the file has none of them.
-    public func text(_ aliases: String...) -> String {
+    public func text(_ aliases: String...) -> String { text(aliases) }
+
+    public func text(_ aliases: [String]) -> String {
         guard let position = header.position(of: aliases) else { return "" }
         return fields[position].trimmingASCIIWhitespace()
     }
 
-    public func requiredText(_ aliases: String...) throws(CSVRowError) -> String {
+    public func requiredText(_ aliases: String...) throws(CSVRowError) -> String { try requiredText(aliases) }
+
+    public func requiredText(_ aliases: [String]) throws(CSVRowError) -> String {
         guard let position = header.position(of: aliases) else {
             throw CSVRowError(line: line, column: aliases.first, message: "the file has no such column")
         }

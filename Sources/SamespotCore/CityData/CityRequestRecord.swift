@@ -1,3 +1,5 @@
+import Foundation
+
 /// A service request as a city's 311 export writes it.
 ///
 /// Reads the current Chicago layout (`sr_number`, `sr_type`, `created_date`, …) and the older
@@ -25,38 +27,63 @@ public struct CityRequestRecord: Sendable, Equatable {
     public var cityWard: String
     public var line: Int
 
+    /// Coordinates in the mapping's `coordinatesEPSG` (x/y columns), kept when the row gives no
+    /// latitude/longitude, for the caller to project (`CityColumnMapping.coordinatesEPSG`).
+    public var projectedX: Double?
+    public var projectedY: Double?
+
     public init(row: CSVRow) throws(CSVRowError) {
+        try self.init(row: row, reader: .standard)
+    }
+
+    public init(row: CSVRow, reader: CityRecordReader) throws(CSVRowError) {
+        let m = reader.mapping
         line = row.line
-        serviceRequestID = try row.requiredText("sr_number", "Service Request Number", "service_request_id")
-        serviceName = try row.requiredText("sr_type", "Type of Service Request", "service_name")
-        let shortCode = row.text("sr_short_code", "service_code")
+        serviceRequestID = try row.requiredText(m.aliases(.id))
+        serviceName = try row.requiredText(m.aliases(.type))
+        let shortCode = row.text(m.aliases(.typeCode))
         serviceCode = shortCode.isEmpty ? CityRequestRecord.code(forName: serviceName) : shortCode
-        department = row.text("owner_department", "created_department", "agency_responsible")
-        cityStatus = try row.requiredText("status")
+        department = row.text(m.aliases(.department))
+        cityStatus = try row.requiredText(m.aliases(.status))
         guard let parsed = CityStatus(label: cityStatus) else {
             throw CSVRowError(line: row.line, column: "status", message: "\"\(cityStatus)\" is not a status Samespot knows (Open, Completed, Canceled, … - Dup)")
         }
         status = parsed.status
-        channel = row.text("origin", "channel")
-        let created = try row.requiredText("created_date", "Creation Date", "requested_datetime")
+        channel = row.text(m.aliases(.channel))
+        let created = try row.requiredText(m.aliases(.created))
         guard let createdAt = CityTimestamp(parsing: created) else {
             throw CSVRowError(line: row.line, column: "created_date", message: "\"\(created)\" is not a date (YYYY-MM-DD[THH:MM:SS])")
         }
         requestedAt = createdAt
-        updatedAt = try CityRequestRecord.optionalTimestamp(row, ["last_modified_date", "updated_datetime"])
-        closedAt = try CityRequestRecord.optionalTimestamp(row, ["closed_date", "Completion Date"])
-        address = row.text("street_address", "Street Address", "address")
-        zipCode = row.text("zip_code", "ZIP Code", "ZIP")
-        longitude = try row.optionalDouble(["longitude", "long"], in: -180...180)
-        latitude = try row.optionalDouble(["latitude", "lat"], in: -90...90)
+        updatedAt = try CityRequestRecord.optionalTimestamp(row, m.aliases(.updated))
+        closedAt = try CityRequestRecord.optionalTimestamp(row, m.aliases(.closed))
+        address = row.text(m.aliases(.address))
+        zipCode = row.text(m.aliases(.zip))
+        longitude = try row.optionalDouble(m.aliases(.longitude), in: -180...180)
+        latitude = try row.optionalDouble(m.aliases(.latitude), in: -90...90)
         if (longitude == nil) != (latitude == nil) {
             throw CSVRowError(line: row.line, column: "latitude", message: "latitude and longitude must both be given or both be empty")
         }
-        description = row.text("description", "What is the Nature of this Code Violation")
-        let flag = row.text("duplicate").lowercased()
-        cityDuplicate = parsed.markedDuplicate || flag == "true" || flag == "t" || flag == "1"
-        cityParentID = row.text("parent_sr_number")
-        cityWard = row.text("ward")
+        if longitude == nil, m.coordinatesEPSG != nil {
+            projectedX = try row.optionalDouble(m.aliases(.x), in: -1e9...1e9)
+            projectedY = try row.optionalDouble(m.aliases(.y), in: -1e9...1e9)
+            if (projectedX == nil) != (projectedY == nil) {
+                throw CSVRowError(line: row.line, column: "x", message: "x and y must both be given or both be empty")
+            }
+        }
+        description = row.text(m.aliases(.description))
+        let flag = row.text(m.aliases(.duplicate))
+        if let pattern = reader.duplicatePattern {
+            let labelled = m.columns[.duplicate] != nil ? flag : cityStatus
+            cityDuplicate = reader.matches(pattern, labelled)
+        } else {
+            let f = flag.lowercased()
+            cityDuplicate = parsed.markedDuplicate || f == "true" || f == "t" || f == "1" || f == "yes" || f == "y"
+        }
+        cityParentID = row.text(m.aliases(.parent))
+        // A parent link is a duplicate label too, in files that carry no flag.
+        if !cityParentID.isEmpty, m.columns[.duplicate] == nil, row.header.position(of: m.aliases(.duplicate)) == nil { cityDuplicate = true }
+        cityWard = row.text(m.aliases(.ward))
     }
 
     private static func optionalTimestamp(_ row: CSVRow, _ aliases: [String]) throws(CSVRowError) -> CityTimestamp? {
@@ -84,5 +111,32 @@ public struct CityRequestRecord: Sendable, Equatable {
             }
         }
         return String(code.prefix(60))
+    }
+}
+
+/// Reads rows of one city's export by a column mapping (its pattern compiled once).
+public struct CityRecordReader {
+    public let mapping: CityColumnMapping
+    let duplicatePattern: NSRegularExpression?
+
+    public init(mapping: CityColumnMapping) throws(CityColumnMappingError) {
+        try mapping.validate()
+        self.mapping = mapping
+        duplicatePattern = mapping.duplicatePattern.flatMap { try? NSRegularExpression(pattern: $0) }
+    }
+
+    private init() {
+        mapping = .standard
+        duplicatePattern = nil
+    }
+
+    nonisolated(unsafe) static let standard = CityRecordReader()
+
+    func matches(_ regex: NSRegularExpression, _ text: String) -> Bool {
+        mapping.matchesDuplicatePattern(text, regex)
+    }
+
+    public func record(_ row: CSVRow) throws(CSVRowError) -> CityRequestRecord {
+        try CityRequestRecord(row: row, reader: self)
     }
 }

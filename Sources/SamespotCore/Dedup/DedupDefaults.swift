@@ -32,6 +32,15 @@ public enum DedupDefaults {
               make: { DedupRule(serviceCode: $0, radiusMetres: 50, windowDays: 14, matchUnit: .distance) }, source: "street and alley lights"),
     ]
 
+    /// The family a type belongs to by its name ("lights", "address-level services", …), or
+    /// "other": the learned scorer's middle level between a type and the whole city, the same
+    /// across files that name one kind of request differently ("Pot Hole in Street",
+    /// "Pothole in Street Complaint").
+    public static func group(serviceName: String) -> String {
+        let name = serviceName.uppercased()
+        return entries.first { $0.keywords.contains(where: { name.contains($0) }) }?.source ?? "other"
+    }
+
     /// The default rule for a type, by its name; Snap Send Solve's 25 m and 14 days otherwise.
     public static func rule(serviceCode: String, serviceName: String) -> DedupRule {
         let name = serviceName.uppercased()

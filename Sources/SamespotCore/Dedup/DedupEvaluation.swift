@@ -8,8 +8,11 @@ public struct DedupEvaluation: Sendable {
         /// The city names a parent that is not in the data (filed before the file starts): such a
         /// duplicate cannot be found by any replay of this file, so it is also scored apart.
         public var parentOutsideData: Bool
-        public init(request: DedupCase, cityDuplicate: Bool, cityParentID: Int?, parentOutsideData: Bool = false) {
+        /// The type's family (`DedupDefaults.group`), for the learned scorer's priors.
+        public var group: String
+        public init(request: DedupCase, cityDuplicate: Bool, cityParentID: Int?, parentOutsideData: Bool = false, group: String = "other") {
             self.request = request
+            self.group = group
             self.cityDuplicate = cityDuplicate
             self.cityParentID = cityParentID
             self.parentOutsideData = parentOutsideData
@@ -20,6 +23,8 @@ public struct DedupEvaluation: Sendable {
         public var serviceCode: String
         public var rule: DedupRule
         public var fitF1: Double
+        /// No rule scored above 0 on the fitting rows (they hold no duplicate): the fallback was taken.
+        public var isFallback: Bool { fitF1 == 0 }
         public var engine: DuplicateScore
         public var naive: DuplicateScore
         /// The engine's score leaving out duplicates whose parent is outside the data.
@@ -38,7 +43,12 @@ public struct DedupEvaluation: Sendable {
     /// - Parameters:
     ///   - rows: every request in time order (ties in the source's order).
     ///   - isReported: rows scored; the others (earlier) are used to fit and as history.
-    public init(rows: [Labelled], isReported: (Labelled) -> Bool) {
+    ///   - fallback: the rule of a type whose fitting rows hold no duplicate to fit on (the hand
+    ///     rule for its kind, by default Snap Send Solve's): few labels never switch a type off.
+    ///   - fitOnScoredRows: a type with no earlier rows is fitted on its scored rows (for `rules
+    ///     fit`, which scores what it fits); off, it takes the fallback (for a fair evaluation).
+    public init(rows: [Labelled], isReported: (Labelled) -> Bool, fallback: (String) -> DedupRule = DedupRule.fallback,
+                fitOnScoredRows: Bool = true) {
         let types = Set(rows.map(\.request.serviceCode)).sorted()
         for type in types {
             let ofType = rows.filter { $0.request.serviceCode == type }
@@ -46,9 +56,8 @@ public struct DedupEvaluation: Sendable {
             let reported = Set(ofType.filter(isReported).map(\.request.id))
             guard !reported.isEmpty else { continue }
             // Fit on the earlier rows, or, when there are none, on the reported rows themselves (said in the output).
-            let fitSet = fitRows.isEmpty ? ofType : fitRows
-            // A type whose fitting rows hold no duplicate gets no merging at all.
-            var best = (rule: DedupRule.disabled(type), f1: 0.0)
+            let fitSet = fitRows.isEmpty && fitOnScoredRows ? ofType : fitRows
+            var best = (rule: fallback(type), f1: 0.0)
             var candidates: [DedupRule] = []
             for window in Self.windows {
                 candidates.append(DedupRule(serviceCode: type, radiusMetres: 0, windowDays: window, matchUnit: .address))
@@ -87,6 +96,12 @@ public struct DedupEvaluation: Sendable {
             }
         }
         return (score, (agree, comparable))
+    }
+
+    /// Each row's verdict (merged or not) from one replay of all rows under `rules`.
+    public static func predictions(_ rows: [Labelled], rules: @escaping (String) -> DedupRule, mode: DedupReplay.Candidates) -> [Bool] {
+        var replay = DedupReplay(rules: rules, mode: mode)
+        return rows.map { replay.add($0.request) != nil }
     }
 
     public var pooled: (engine: DuplicateScore, naive: DuplicateScore) {
@@ -130,10 +145,12 @@ public struct DedupEvaluation: Sendable {
             if let c = r.closedAt, !c.hasTimeOfDay { closedAt = c.localSeconds + 86_400 }  // open through that day
             let request = DedupCase(id: i, serviceCode: r.serviceCode, requestedAt: r.requestedAt.localSeconds,
                                     dateOnly: !r.requestedAt.hasTimeOfDay, closedAt: closedAt, x: point?.x, y: point?.y,
-                                    addressKey: addressKey, blockKey: blockKey)
+                                    addressKey: addressKey, blockKey: blockKey, houseNumber: parsed.houseNumber,
+                                    streetKey: parsed.street.map { "\($0.preDirection) \($0.name)" } ?? "", description: r.description)
             return Labelled(request: request, cityDuplicate: r.cityDuplicate,
                             cityParentID: r.cityParentID.isEmpty ? nil : ids[r.cityParentID],
-                            parentOutsideData: !r.cityParentID.isEmpty && ids[r.cityParentID] == nil)
+                            parentOutsideData: !r.cityParentID.isEmpty && ids[r.cityParentID] == nil,
+                            group: DedupDefaults.group(serviceName: r.serviceName))
         }
     }
 }

@@ -44,6 +44,7 @@ public struct DedupRule: Sendable, Equatable, Codable {
 
 /// A request as the dedup engine sees it: type, time, place, and the keys of its address.
 public struct DedupCase: Sendable, Equatable {
+    /// Ids grow in order of arrival (a replay's positions, the case table's sequence at intake).
     public var id: Int
     public var serviceCode: String
     /// Local seconds (see `CityTimestamp.localSeconds`).
@@ -59,9 +60,19 @@ public struct DedupCase: Sendable, Equatable {
     public var addressKey: String
     /// "4800 S WOOD ST"; empty when unknown.
     public var blockKey: String
+    /// The house number and the street it is on ("S WOOD ST"), for the learned scorer's side of
+    /// the street and number gap; nil and empty when unknown.
+    public var houseNumber: Int?
+    public var streetKey: String
+    /// What the resident said (a description, or the type's "nature" answer); empty when none.
+    public var description: String
 
     public init(id: Int, serviceCode: String, requestedAt: Double, dateOnly: Bool, closedAt: Double?,
-                x: Double?, y: Double?, addressKey: String, blockKey: String) {
+                x: Double?, y: Double?, addressKey: String, blockKey: String,
+                houseNumber: Int? = nil, streetKey: String = "", description: String = "") {
+        self.houseNumber = houseNumber
+        self.streetKey = streetKey
+        self.description = description
         self.id = id
         self.serviceCode = serviceCode
         self.requestedAt = requestedAt

@@ -1,0 +1,152 @@
+import Foundation
+import SamespotCore
+import Testing
+
+/// The learned duplicate scorer on a synthetic city whose practice is known: a repeat within two
+/// days at the same spot is a duplicate, a report at the same spot weeks later is not.
+@Suite struct LearnedDedupTests {
+    static let day = 86_400.0
+
+    /// A seeded history of three types: A and B share a group ("lights"), C is alone. Type B
+    /// files no duplicate at all before `bStartsDuplicating`, then behaves as A does.
+    static func history(seed: UInt64 = 42, days: Int = 300, bStartsDuplicating: Int = 225) -> [DedupEvaluation.Labelled] {
+        var random = SplitMix64(seed: seed)
+        func uniform() -> Double { Double(random.next() >> 11) / Double(1 << 53) }
+        struct Open { var id: Int; var spot: Int; var type: String; var at: Double; var closes: Double }
+        var rows: [DedupEvaluation.Labelled] = []
+        var open: [Open] = []
+        for d in 0..<days {
+            for k in 0..<24 {
+                let t = Double(d) * day + Double(k) * 3_600 + uniform() * 1_800
+                let type = ["A", "A", "B", "C"][Int(random.next() % 4)]
+                let group = type == "C" ? "other" : "lights"
+                open.removeAll { $0.closes <= t }
+                let recent = open.filter { $0.type == type && t - $0.at < 2 * day }
+                let canRepeat = !recent.isEmpty && (type != "B" || d >= bStartsDuplicating)
+                let id = rows.count
+                var spot = Int(random.next() % 600)
+                var parent: Int?
+                if canRepeat, uniform() < 0.35 {
+                    let root = recent[Int(random.next() % UInt64(recent.count))]
+                    spot = root.spot
+                    parent = root.id
+                }
+                let x = Double(spot % 30) * 120 + (parent == nil ? 0 : uniform() * 15)
+                let y = Double(spot / 30) * 120
+                let number = 100 + spot
+                let request = DedupCase(id: id, serviceCode: type, requestedAt: t, dateOnly: false, closedAt: t + 5 * day,
+                                        x: x, y: y, addressKey: "\(number) N TEST ST", blockKey: "\(number / 100 * 100) N TEST ST",
+                                        houseNumber: number, streetKey: "N TEST")
+                rows.append(.init(request: request, cityDuplicate: parent != nil, cityParentID: parent, group: group))
+                if parent == nil { open.append(Open(id: id, spot: spot, type: type, at: t, closes: t + 5 * day)) }
+            }
+        }
+        return rows
+    }
+
+    static func fit(_ rows: [DedupEvaluation.Labelled], seed: UInt64) -> DedupModel {
+        var parameters = GradientBoostedTrees.Parameters()
+        parameters.trees = 40
+        parameters.seed = seed
+        return DedupModelTraining.fit(rows, fit: { $0.request.requestedAt < 150 * day },
+                                      tune: { $0.request.requestedAt >= 150 * day && $0.request.requestedAt < 225 * day },
+                                      parameters: parameters)
+    }
+
+    @Test func trainingIsDeterministicForASeed() {
+        let rows = Self.history(days: 240)
+        let first = Self.fit(rows, seed: 7)
+        let again = Self.fit(rows, seed: 7)
+        #expect(first == again)
+        #expect(first.trees.trees.count == 40)
+        let other = Self.fit(rows, seed: 8)
+        #expect(other.trees != first.trees, "another seed samples other rows, so other trees")
+    }
+
+    @Test func aSavedModelReloadsAndScoresIdentically() throws {
+        let rows = Self.history(days: 240)
+        let model = Self.fit(rows, seed: 3)
+        let reloaded = try DedupModel.decode(try model.encoded())
+        #expect(reloaded == model)
+        var pool = DedupCandidatePool(limits: model.limits)
+        var compared = 0
+        for row in rows.prefix(3_000) {
+            let candidates = pool.candidates(for: row.request)
+            let a = model.probabilities(row.request, group: row.group, candidates: candidates)
+            let b = reloaded.probabilities(row.request, group: row.group, candidates: candidates)
+            #expect(a == b)
+            compared += a.count
+            if !row.cityDuplicate { pool.addRoot(row.request) }
+        }
+        #expect(compared > 1_000)
+    }
+
+    @Test func aModelFromAnotherFeatureSetIsRefused() throws {
+        let model = Self.fit(Self.history(days: 200), seed: 1)
+        var text = String(decoding: try model.encoded(), as: UTF8.self)
+        text = text.replacingOccurrences(of: "\"distanceMetres\"", with: "\"metres\"")
+        #expect(throws: DedupModelError.self) { _ = try DedupModel.decode(Array(text.utf8)) }
+    }
+
+    @Test func contributionsAddUpToTheLogOdds() throws {
+        let rows = Self.history(days: 200)
+        let model = Self.fit(rows, seed: 5)
+        var replay = LearnedDedupReplay(model: model)
+        var checked = 0
+        for row in rows {
+            guard let d = replay.add(row.request, group: row.group).decision else { continue }
+            let logOdds = d.baseLogOdds + d.contributions.map(\.logOdds).reduce(0, +)
+            #expect(abs(1 / (1 + exp(-logOdds)) - d.probability) < 1e-9)
+            checked += 1
+        }
+        #expect(checked > 500)
+    }
+
+    @Test func theModelLearnsThePracticeAndATypeWithoutHistoryBorrowsIt() throws {
+        let rows = Self.history()
+        let evaluation = LearnedDedupEvaluation(rows: rows, names: ["A": "Street Light Out", "B": "Alley Light Out", "C": "Graffiti"],
+                                                tuneFrom: 150 * Self.day, reportFrom: 225 * Self.day, bootstrapRounds: 50)
+        let model = try #require(evaluation.pooled["model"])
+        #expect(model.f1 > 0.95, "pooled F1 \(model.f1)")
+        #expect(model.f1Interval.low <= model.f1 && model.f1 <= model.f1Interval.high)
+        let naive = try #require(evaluation.pooled["naive"])
+        #expect(model.f1 > naive.f1)
+        // B had no duplicate before the report period: its threshold is its group's, and it merges.
+        let b = try #require(evaluation.types.first { $0.serviceCode == "B" })
+        #expect(b.labelled > 50)
+        #expect(b.thresholdFrom == "group")
+        #expect(try #require(b.scores["model"]).recall > 0.9)
+        // The rules, fitted on the same earlier rows, fall back to B's hand rule instead of "off".
+        #expect(b.fittedRule.contains("hand rule"))
+        #expect(!b.fittedRule.hasPrefix("off"))
+        #expect(evaluation.parentAgreement.comparable > 100)
+        #expect(Double(evaluation.parentAgreement.agree) / Double(evaluation.parentAgreement.comparable) > 0.95)
+    }
+
+    @Test func typePriorsShrinkTowardTheGroupAndTheCity() {
+        let counts = (0..<1_000).map { ("A", "lights", $0 % 4 == 0) } + (0..<2).map { _ in ("B", "lights", false) }
+        let priors = DedupTypePriors(counts: counts.map { (type: $0.0, group: $0.1, duplicate: $0.2) }, strength: 50)
+        let a = priors.rates(type: "A", group: "lights").type
+        let b = priors.rates(type: "B", group: "lights").type
+        #expect(abs(a - 0.25) < 0.01)
+        #expect(b > 0.2, "two requests without a duplicate barely move B from its group's rate: \(b)")
+        #expect(priors.rates(type: "NEW", group: "lights").type == priors.groupRate["lights"])
+        #expect(priors.rates(type: "NEW", group: "unheard of").type == priors.cityRate)
+    }
+
+    @Test func treesLearnAnInteraction() {
+        // y = (a > 0.5) XOR (b > 0.5): no single feature says anything; depth 2 does.
+        var random = SplitMix64(seed: 9)
+        var rows: [[Double]] = [], labels: [Bool] = []
+        for _ in 0..<4_000 {
+            let a = Double(random.next() % 1000) / 1000, b = Double(random.next() % 1000) / 1000
+            rows.append([a, b, Double(random.next() % 7)])
+            labels.append((a > 0.5) != (b > 0.5))
+        }
+        var parameters = GradientBoostedTrees.Parameters()
+        parameters.trees = 60
+        let model = GradientBoostedTrees.fit(rows: rows, labels: labels, parameters: parameters)
+        let correct = zip(rows, labels).filter { (model.probability($0) > 0.5) == $1 }.count
+        #expect(Double(correct) / Double(rows.count) > 0.97)
+    }
+}
