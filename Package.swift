@@ -126,7 +126,7 @@ let package = Package(
             path: "Tests/SamespotTestSupport",
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "SamespotCoreTests", dependencies: ["SamespotCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "SamespotCoreTests", dependencies: ["SamespotCore", "SamespotTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "SamespotGeoTests", dependencies: ["SamespotGeo", "SamespotCore", "SamespotTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SamespotStoreTests",

@@ -151,15 +151,13 @@ public struct IntakeService: Sendable {
             serviceCode: request.serviceCode, description: request.description, channel: request.channel,
             requester: request.requester, address: addressText, addressID: addressID, addressKey: addressKey, blockKey: blockKey,
             longitude: longitude, latitude: latitude, precision: precision, x: x, y: y, wards: wards,
-            attributes: attributes, mediaURL: request.mediaURL, rule: type.rule, actor: request.actor,
+            attributes: attributes, mediaURL: request.mediaURL, rule: catalog.rule(for: type), actor: request.actor,
             assignment: assignment, priority: type.priority, standard: type.standard)
         prepared.expediteReason = Expedite.reason(forChannel: request.channel)
         prepared.idempotency = request.idempotencyKey.map {
             IdempotencyClaim(scope: $0.scope, key: $0.key, fingerprint: Self.fingerprint(of: request))
         }
-        let outcome = try await store.insert(prepared, calendar: catalog.calendar) { new, candidates, rule in
-            DedupScorer.decide(new, candidates: candidates, rule: rule)
-        }
+        let outcome = try await store.insert(prepared, calendar: catalog.calendar, choose: catalog.parentChooser(for: type))
         return IntakeReceipt(outcome: outcome, geocode: geocode, latitude: latitude, longitude: longitude, precision: precision,
                              address: addressKey.isEmpty ? addressText : addressKey,
                              ward: wardInUse)

@@ -106,12 +106,16 @@ public struct MatchService: Sendable {
             let distance = ((c.x - spot.x) * (c.x - spot.x) + (c.y - spot.y) * (c.y - spot.y)).squareRoot()
             let age = max(0, nowSeconds - c.requestedAt.timeIntervalSince1970)
             var decision: DedupDecision?
-            if let rule = type?.rule {
+            if let type {
+                // Intake's own choice, the model's where it decides, on this candidate alone.
+                let rule = catalog.rule(for: type)
                 let me = DedupCase(id: -1, serviceCode: c.serviceCode, requestedAt: nowSeconds, dateOnly: false, closedAt: nil,
                                    x: spot.x, y: spot.y, addressKey: spot.addressKey, blockKey: spot.blockKey)
                 let candidate = DedupCase(id: Int(c.requestID), serviceCode: c.serviceCode, requestedAt: c.requestedAt.timeIntervalSince1970,
                                           dateOnly: c.dateOnly, closedAt: nil, x: c.x, y: c.y, addressKey: c.addressKey, blockKey: c.blockKey)
-                if rule.openStatuses.contains(c.status) { decision = DedupScorer.decide(me, candidates: [candidate], rule: rule) }
+                if rule.enabled, rule.openStatuses.contains(c.status) {
+                    decision = catalog.parentChooser(for: type)(me, [DedupCandidate(request: candidate, children: c.childCount)], rule)
+                }
             }
             found.append(Match(
                 nearby: c, serviceName: type?.name ?? c.serviceCode, sensitive: type?.sensitive ?? false, distanceMetres: distance,

@@ -36,11 +36,13 @@ enum TestServer {
     /// change; `body` gets the port and the database.
     static func withSampleCityCopy(
         logger: Logger = TestEnvironment.logger, registry: RouteRegistry = RouteRegistry(), limits: LimitSettings = LimitSettings(),
+        prepare: @escaping @Sendable (Database) async throws -> Void = { _ in },
         _ body: @escaping @Sendable (Int, Database) async throws -> Void
     ) async throws {
         SamespotServer.bootstrapMetrics()
         let snapshot = try await SampleSnapshot.shared.snapshot()
         try await TestDatabase.withSampleCityCopy { db in
+            try await prepare(db)
             let indexes = CityIndexes(snapshot, catalog: try await CatalogStore(database: db).load(), wardSetName: nil)
             let app = try SamespotServer.buildApplication(settings: settings(db.settings, limits: limits),
                                                           database: Database(settings: db.settings, logger: logger),

@@ -18,6 +18,9 @@ public struct ServiceType: Sendable, Equatable {
     public var rule: DedupRule
     /// Whether `rule` is stored (edited by staff) rather than the default.
     public var ruleIsStored: Bool
+    /// Whether staff set the rule themselves (not `samespot rules fit`): such a type keeps its
+    /// rule when a learned model is in force.
+    public var ruleIsHandSet: Bool
     /// New cases of the type start at this priority (repeat reports raise it).
     public var priority: Int
     /// The city's deadlines, or the type's own.
@@ -26,10 +29,11 @@ public struct ServiceType: Sendable, Equatable {
     public init(code: String, name: String, description: String = "", department: String = "", group: String = "",
                 keywords: [String] = [], sensitive: Bool = false, aboutAPlace: Bool = true, active: Bool = true,
                 attributes: [ServiceAttribute] = [],
-                rule: DedupRule, ruleIsStored: Bool = false, priority: Int = 0, standard: ServiceStandard = .city) {
+                rule: DedupRule, ruleIsStored: Bool = false, ruleIsHandSet: Bool? = nil, priority: Int = 0, standard: ServiceStandard = .city) {
         self.code = code; self.name = name; self.description = description; self.department = department
         self.group = group; self.keywords = keywords; self.sensitive = sensitive; self.aboutAPlace = aboutAPlace; self.active = active
         self.attributes = attributes; self.rule = rule; self.ruleIsStored = ruleIsStored
+        self.ruleIsHandSet = ruleIsHandSet ?? ruleIsStored
         self.priority = priority; self.standard = standard
     }
 }
@@ -41,6 +45,8 @@ public struct ServiceCatalog: Sendable, Equatable {
     public var calendar: BusinessCalendar
     /// Where new cases go.
     public var routing: RoutingTable
+    /// The learned duplicate scorer in force, if the city stored one.
+    public var dedupModel: DedupModel?
 
     public init(types: [ServiceType], calendar: BusinessCalendar, routing: RoutingTable = .empty) {
         self.types = Dictionary(types.map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first })
@@ -49,6 +55,11 @@ public struct ServiceCatalog: Sendable, Equatable {
     }
 
     public static let empty = ServiceCatalog(types: [], calendar: BusinessCalendar())
+
+    /// The model decides for a type about a place, whose rule merges, unless staff set the rule by hand.
+    public func usesModel(_ type: ServiceType) -> Bool {
+        dedupModel != nil && type.rule.enabled && type.aboutAPlace && !type.ruleIsHandSet
+    }
 
     /// Types in a stable order: by group, then name.
     public var sortedTypes: [ServiceType] {

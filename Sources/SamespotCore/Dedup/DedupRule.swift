@@ -31,6 +31,9 @@ public struct DedupRule: Sendable, Equatable, Codable {
 
     public var windowDays: Double { windowSeconds / 86_400 }
 
+    /// Who stored a rule that `samespot rules fit` fitted (others were set by staff by hand).
+    public static let fittedActor = "fitted"
+
     /// A rule that merges nothing.
     public static func disabled(_ serviceCode: String) -> DedupRule {
         DedupRule(serviceCode: serviceCode, radiusMetres: 0, windowDays: 0, matchUnit: .address, enabled: false)
@@ -92,11 +95,29 @@ public struct DedupDecision: Sendable, Equatable, Codable {
     public var ageSeconds: Double
     public var sameAddress: Bool
     public var sameBlock: Bool
+    /// The rule's score, or the learned model's probability when the model decided.
     public var score: Double
+    /// The rule that decided, or, when the model did, the search limits it used.
     public var rule: DedupRule
+    /// The learned model's reasons (nil when a rule decided).
+    public var explanation: LearnedDedupDecision?
 
-    public init(parentID: Int, distanceMetres: Double?, ageSeconds: Double, sameAddress: Bool, sameBlock: Bool, score: Double, rule: DedupRule) {
+    public init(parentID: Int, distanceMetres: Double?, ageSeconds: Double, sameAddress: Bool, sameBlock: Bool, score: Double, rule: DedupRule,
+                explanation: LearnedDedupDecision? = nil) {
         self.parentID = parentID; self.distanceMetres = distanceMetres; self.ageSeconds = ageSeconds
         self.sameAddress = sameAddress; self.sameBlock = sameBlock; self.score = score; self.rule = rule
+        self.explanation = explanation
+    }
+
+    /// The model's choice as a decision, with the facts staff see beside its reasons.
+    public init(_ learned: LearnedDedupDecision, request: DedupCase, parent: DedupCase, limits: DedupRule) {
+        var distance: Double?
+        if let x1 = request.x, let y1 = request.y, let x2 = parent.x, let y2 = parent.y {
+            distance = ((x1 - x2) * (x1 - x2) + (y1 - y2) * (y1 - y2)).squareRoot()
+        }
+        self.init(parentID: learned.parentID, distanceMetres: distance, ageSeconds: max(0, request.requestedAt - parent.requestedAt),
+                  sameAddress: !request.addressKey.isEmpty && request.addressKey == parent.addressKey,
+                  sameBlock: !request.blockKey.isEmpty && request.blockKey == parent.blockKey,
+                  score: learned.probability, rule: limits, explanation: learned)
     }
 }

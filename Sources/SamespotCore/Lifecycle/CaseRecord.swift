@@ -21,8 +21,14 @@ public struct CaseRecord: Sendable, Equatable {
         public var decidedBy: String
         public var decidedAt: Date
         public var revertedAt: Date?
+        /// The learned model's reasons, when it made the merge.
+        public var explanation: LearnedDedupDecision?
 
-        public init(parentServiceRequestId: String, distanceM: Double? = nil, ageSeconds: Double, score: Double, kind: String, decidedBy: String, decidedAt: Date, revertedAt: Date? = nil) { self.parentServiceRequestId = parentServiceRequestId; self.distanceM = distanceM; self.ageSeconds = ageSeconds; self.score = score; self.kind = kind; self.decidedBy = decidedBy; self.decidedAt = decidedAt; self.revertedAt = revertedAt }
+        public init(parentServiceRequestId: String, distanceM: Double? = nil, ageSeconds: Double, score: Double, kind: String, decidedBy: String, decidedAt: Date, revertedAt: Date? = nil,
+                    explanation: LearnedDedupDecision? = nil) {
+            self.parentServiceRequestId = parentServiceRequestId; self.distanceM = distanceM; self.ageSeconds = ageSeconds; self.score = score
+            self.kind = kind; self.decidedBy = decidedBy; self.decidedAt = decidedAt; self.revertedAt = revertedAt; self.explanation = explanation
+        }
     }
     public struct HistoryEntry: Sendable, Equatable {
         public var status: CaseStatus

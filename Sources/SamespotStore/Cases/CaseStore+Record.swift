@@ -51,13 +51,14 @@ extension CaseStore {
             """, logger: logger).decode((String, String, Date).self) {
             record.children.append(.init(serviceRequestId: number, status: CaseStatus(rawValue: status) ?? .open, requestedAt: at))
         }
-        for try await (parent, distance, age, score, kind, by, at, reverted) in try await client.query("""
-            SELECT p.service_request_id, d.distance_m, d.age_seconds, d.score, d.kind, d.decided_by, d.decided_at, d.reverted_at
+        for try await (parent, distance, age, score, kind, by, at, reverted, explanation) in try await client.query("""
+            SELECT p.service_request_id, d.distance_m, d.age_seconds, d.score, d.kind, d.decided_by, d.decided_at, d.reverted_at, d.explanation::text
             FROM dedup_decisions d JOIN service_requests p ON p.request_id = d.parent_request_id
             WHERE d.request_id = \(requestID) ORDER BY d.decided_at, d.decision_id
-            """, logger: logger).decode((String, Double?, Double, Double, String, String, Date, Date?).self) {
+            """, logger: logger).decode((String, Double?, Double, Double, String, String, Date, Date?, String?).self) {
             record.decisions.append(.init(parentServiceRequestId: parent, distanceM: distance, ageSeconds: age, score: score,
-                                          kind: kind, decidedBy: by, decidedAt: at, revertedAt: reverted))
+                                          kind: kind, decidedBy: by, decidedAt: at, revertedAt: reverted,
+                                          explanation: explanation.flatMap { try? JSONDecoder().decode(LearnedDedupDecision.self, from: Data($0.utf8)) }))
         }
         for try await (status, at, actor, note, responsible) in try await client.query("""
             SELECT status, changed_at, actor, note, responsible FROM status_history WHERE request_id = \(requestID) ORDER BY changed_at, history_id

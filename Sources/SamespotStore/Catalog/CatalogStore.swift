@@ -33,7 +33,14 @@ public struct CatalogStore: Sendable {
             type.attributes = attributes[type.code] ?? []
             types.append(type)
         }
-        return ServiceCatalog(types: types, calendar: try await calendar(), routing: try await routing())
+        var catalog = ServiceCatalog(types: types, calendar: try await calendar(), routing: try await routing())
+        do {
+            catalog.dedupModel = try await DedupModelStore(database: database).active()
+        } catch let error as DedupModelError {
+            // Intake goes on with the rules rather than not at all; the log says what to do.
+            logger.error("the stored dedup model cannot be read; types use their rules", metadata: ["error": "\(error)"])
+        }
+        return catalog
     }
 
     /// The routing table, by position.
@@ -153,15 +160,16 @@ public struct CatalogStore: Sendable {
         return PostgresQuery(unsafeSQL: """
             SELECT t.service_code, t.service_name, t.description, t.department, t.group_name, t.keywords, t.sensitive,
                    t.about_a_spot, t.active, r.enabled, r.match_unit, r.radius_m, r.window_seconds, r.open_statuses,
-                   t.priority, t.acknowledge_days, t.respond_days
+                   t.priority, t.acknowledge_days, t.respond_days, r.updated_by
             FROM service_types t LEFT JOIN dedup_rules r USING (service_code) \(clause)
             """, binds: bindings)
     }
 
     private static func serviceType(_ row: PostgresRow) throws -> ServiceType {
         let (code, name, description, department, group, keywords, sensitive, aboutASpot, active, enabled, unit, radius, window, statuses,
-             priority, acknowledgeDays, respondDays) =
-            try row.decode((String, String, String, String, String, [String], Bool, Bool, Bool, Bool?, String?, Double?, Double?, [String]?, Int, Int?, Int?).self)
+             priority, acknowledgeDays, respondDays, updatedBy) =
+            try row.decode((String, String, String, String, String, [String], Bool, Bool, Bool, Bool?, String?, Double?, Double?, [String]?, Int, Int?,
+                            Int?, String?).self)
         var rule: DedupRule
         var stored = false
         if let enabled, let unit, let radius, let window {
@@ -177,7 +185,7 @@ public struct CatalogStore: Sendable {
         if !aboutASpot, !stored { rule.enabled = false }
         return ServiceType(code: code, name: name, description: description, department: department, group: group,
                            keywords: keywords, sensitive: sensitive, aboutAPlace: aboutASpot, active: active, rule: rule,
-                           ruleIsStored: stored, priority: priority,
+                           ruleIsStored: stored, ruleIsHandSet: stored && updatedBy != DedupRule.fittedActor, priority: priority,
                            standard: ServiceStandard.city.overridden(acknowledge: acknowledgeDays, respond: respondDays))
     }
 }

@@ -8,7 +8,7 @@ import SamespotCore
 /// or block. One round trip (`samespot_lock_and_candidates`, migration 3): the read's snapshot
 /// is taken after the locks are held.
 struct LockAndReadCandidates: PreparedQuery {
-    typealias Row = (Double, String, Int64?, Double?, Bool?, Double?, Double?, String?, String?)
+    typealias Row = (Double, String, Int64?, Double?, Bool?, Double?, Double?, String?, String?, Int?, String?)
     var lockNames: [String]
     var mergeable: Bool
     var serviceCode: String
@@ -95,9 +95,12 @@ struct WriteCase: PreparedQuery {
                 SELECT sr.request_id, a.key, ARRAY(SELECT jsonb_array_elements_text(a.value))
                 FROM sr, jsonb_each(\(attributesJSON)::jsonb) AS a
             ), decision AS (
-                INSERT INTO dedup_decisions (request_id, parent_request_id, distance_m, age_seconds, same_address, same_block, score, rule, kind, decided_by)
+                INSERT INTO dedup_decisions (request_id, parent_request_id, distance_m, age_seconds, same_address, same_block, score, rule, kind,
+                                             explanation, decided_by)
                 SELECT sr.request_id, \(parent?.parentID)::int8, \(parent?.distance)::float8, \(parent?.ageSeconds ?? 0), \(parent?.sameAddress ?? false),
                        \(parent?.sameBlock ?? false), \(parent?.score ?? 0), \(parent?.ruleJSON ?? "{}")::jsonb, \(parent?.kind ?? "engine"),
+                       -- Bound as text (a bare optional would be sent as binary jsonb, which PostgreSQL refuses).
+                       nullif(\(parent?.explanationJSON ?? ""), '')::jsonb,
                        CASE WHEN \(parent?.kind ?? "engine") = 'engine' THEN 'engine' ELSE \(intake.actor) END
                 FROM sr WHERE \(parent != nil)
             ), parent AS (

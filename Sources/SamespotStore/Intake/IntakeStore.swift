@@ -137,7 +137,7 @@ public struct IntakeStore: Sendable {
 
     /// How the parent is chosen among the candidates the locks protect: the engine's rule
     /// (`DedupScorer.decide`), passed in by the service, so the store only persists.
-    public typealias ParentChooser = @Sendable (_ new: DedupCase, _ candidates: [DedupCase], _ rule: DedupRule) -> DedupDecision?
+    public typealias ParentChooser = @Sendable (_ new: DedupCase, _ candidates: [DedupCandidate], _ rule: DedupRule) -> DedupDecision?
 
     public func insert(_ intake: PreparedIntake, calendar: BusinessCalendar, choose: ParentChooser) async throws -> IntakeOutcome {
         try await database.transaction { tx in try await insert(intake, calendar: calendar, choose: choose, on: tx) }
@@ -171,18 +171,24 @@ public struct IntakeStore: Sendable {
             openStatuses: rule.openStatuses.map(\.rawValue).sorted(), windowSeconds: rule.windowSeconds, cells: cells,
             addressKey: intake.addressKey, blockKey: intake.blockKey, timeZone: city.timeZone), logger: logger)
         var now = 0.0, today = ""
-        var candidates: [DedupCase] = []
-        for try await (clock, localDate, id, at, dateOnly, x, y, addressKey, blockKey) in rows {
+        var candidates: [DedupCandidate] = []
+        for try await (clock, localDate, id, at, dateOnly, x, y, addressKey, blockKey, children, description) in rows {
             now = clock; today = localDate
             if let id, let at {
-                candidates.append(DedupCase(id: Int(id), serviceCode: intake.serviceCode, requestedAt: at, dateOnly: dateOnly ?? false,
-                                            closedAt: nil, x: x, y: y, addressKey: addressKey ?? "", blockKey: blockKey ?? ""))
+                let street = Self.street(of: addressKey ?? "")
+                candidates.append(DedupCandidate(
+                    request: DedupCase(id: Int(id), serviceCode: intake.serviceCode, requestedAt: at, dateOnly: dateOnly ?? false,
+                                       closedAt: nil, x: x, y: y, addressKey: addressKey ?? "", blockKey: blockKey ?? "",
+                                       houseNumber: street.number, streetKey: street.key, description: description ?? ""),
+                    children: children ?? 0))
             }
         }
         var decision: DedupDecision?
         if mergeable {
+            let street = Self.street(of: intake.addressKey)
             let me = DedupCase(id: -1, serviceCode: intake.serviceCode, requestedAt: now, dateOnly: false, closedAt: nil,
-                               x: intake.x, y: intake.y, addressKey: intake.addressKey, blockKey: intake.blockKey)
+                               x: intake.x, y: intake.y, addressKey: intake.addressKey, blockKey: intake.blockKey,
+                               houseNumber: street.number, streetKey: street.key, description: intake.description)
             decision = choose(me, candidates, rule)
         }
         // Staff may close, or merge away, the chosen parent while this intake runs: the spot's
@@ -204,7 +210,8 @@ public struct IntakeStore: Sendable {
         let link = decision.map { d in
             ParentLink(parentID: Int64(d.parentID), kind: "engine", distance: d.distanceMetres, ageSeconds: d.ageSeconds,
                        sameAddress: d.sameAddress, sameBlock: d.sameBlock, score: d.score,
-                       ruleJSON: String(decoding: (try? JSONEncoder().encode(d.rule)) ?? Data("{}".utf8), as: UTF8.self))
+                       ruleJSON: String(decoding: (try? JSONEncoder().encode(d.rule)) ?? Data("{}".utf8), as: UTF8.self),
+                       explanationJSON: d.explanation.flatMap { try? JSONEncoder().encode($0) }.map { String(decoding: $0, as: UTF8.self) })
         }
         var outcome = try await write(intake, now: now, today: today, calendar: calendar, parent: link, on: tx)
         outcome.decision = decision
@@ -282,14 +289,14 @@ public struct IntakeStore: Sendable {
     static func stored(_ claim: IdempotencyClaim, rule: DedupRule, on tx: PostgresConnection, _ logger: Logger) async throws -> IntakeOutcome? {
         for try await row in try await tx.query("""
             SELECT r.request_id, r.service_request_id, r.token::text, r.idempotency_hash, p.request_id, p.service_request_id,
-                   d.distance_m, d.age_seconds, d.same_address, d.same_block, d.score, d.rule::text, d.kind
+                   d.distance_m, d.age_seconds, d.same_address, d.same_block, d.score, d.rule::text, d.kind, d.explanation::text
             FROM service_requests r
             LEFT JOIN service_requests p ON p.request_id = r.parent_request_id
             LEFT JOIN LATERAL (SELECT * FROM dedup_decisions d WHERE d.request_id = r.request_id ORDER BY d.decision_id LIMIT 1) d ON true
             WHERE r.idempotency_key = \(claim.key)
             """, logger: logger).decode((Int64, String, String, ByteBuffer?, Int64?, String?, Double?, Double?, Bool?, Bool?, Double?,
-                                         String?, String?).self) {
-            let (id, tracking, token, hash, parentID, parentTracking, distance, age, sameAddress, sameBlock, score, ruleJSON, kind) = row
+                                         String?, String?, String?).self) {
+            let (id, tracking, token, hash, parentID, parentTracking, distance, age, sameAddress, sameBlock, score, ruleJSON, kind, explanation) = row
             guard let hash, Array(buffer: hash) == claim.hash else {
                 throw StoreError.conflict("this Idempotency-Key was already used for another request (\(tracking)); "
                                           + "send a new key for a new request")
@@ -298,7 +305,8 @@ public struct IntakeStore: Sendable {
             if kind == "engine", let parentID, let age, let sameAddress, let sameBlock, let score {
                 let decided = ruleJSON.flatMap { try? JSONDecoder().decode(DedupRule.self, from: Data($0.utf8)) } ?? rule
                 decision = DedupDecision(parentID: Int(parentID), distanceMetres: distance, ageSeconds: age, sameAddress: sameAddress,
-                                         sameBlock: sameBlock, score: score, rule: decided)
+                                         sameBlock: sameBlock, score: score, rule: decided,
+                                         explanation: explanation.flatMap { try? JSONDecoder().decode(LearnedDedupDecision.self, from: Data($0.utf8)) })
             }
             return IntakeOutcome(requestID: id, serviceRequestID: tracking, token: token, parentRequestID: parentID,
                                  parentServiceRequestID: parentTracking, decision: decision, rule: rule, replayed: true)
@@ -318,6 +326,15 @@ public struct IntakeStore: Sendable {
         var sameBlock: Bool
         var score: Double
         var ruleJSON: String
+        var explanationJSON: String? = nil
+    }
+
+    /// The house number and street ("S WOOD") of a canonical address key, for the learned
+    /// scorer's side-of-street features: the same reading the replays give the city's files.
+    static func street(of addressKey: String) -> (number: Int?, key: String) {
+        guard !addressKey.isEmpty else { return (nil, "") }
+        let parsed = AddressNormalizer.parse(addressKey)
+        return (parsed.houseNumber, parsed.street.map { "\($0.preDirection) \($0.name)" } ?? "")
     }
 
     /// Writes the case, its requester, first status, wards, answers, the merge with the

@@ -6,6 +6,9 @@
 public struct DedupCandidatePool {
     private var cases: [DedupCase] = []
     private var children: [Int] = []
+    /// Each root's place in its type's arrival order, and each type's count so far.
+    private var arrival: [Int] = []
+    private var arrived: [String: Int] = [:]
     private var positionOf: [Int: Int] = [:]
     private var byAddress: [String: [Int]] = [:]
     private var byCell: [String: [Int64: [Int]]] = [:]
@@ -34,20 +37,33 @@ public struct DedupCandidatePool {
             for dx in -1...1 { for dy in -1...1 { positions += cells[Self.key((c.0 + Int64(dx), c.1 + Int64(dy)))] ?? [] } }
         }
         var seen = Set<Int>()
-        var found: [(candidate: DedupCandidate, distance: Double, sameAddress: Bool)] = []
+        var found: [DedupCandidate] = []
         let window = limits.windowDays * 86_400
+        let now = arrived[request.serviceCode] ?? 0
         for p in positions where seen.insert(p).inserted {
             let c = cases[p]
             let age = request.requestedAt - c.requestedAt
             guard c.id != request.id, age <= window, age >= (request.dateOnly || c.dateOnly ? -86_400 : 0) else { continue }
             if let closed = c.closedAt, closed <= request.requestedAt { continue }
+            found.append(DedupCandidate(request: c, children: children[p], reportsBetween: max(0, now - arrival[p] - 1)))
+        }
+        return Self.select(request, found, limits: limits)
+    }
+
+    /// The candidates the model scores, from open roots of the type already read (here from
+    /// memory, at intake from PostgreSQL): those at the same address or within the radius, same
+    /// address first, then nearest, newest, and by id; at most `maxCandidates`.
+    public static func select(_ request: DedupCase, _ open: [DedupCandidate], limits: DedupCandidateLimits) -> [DedupCandidate] {
+        var found: [(candidate: DedupCandidate, distance: Double, sameAddress: Bool)] = []
+        for candidate in open {
+            let c = candidate.request
             let sameAddress = !request.addressKey.isEmpty && request.addressKey == c.addressKey
             var distance = Double.infinity
             if let x1 = request.x, let y1 = request.y, let x2 = c.x, let y2 = c.y {
                 distance = ((x1 - x2) * (x1 - x2) + (y1 - y2) * (y1 - y2)).squareRoot()
             }
             guard sameAddress || distance <= limits.radiusMetres else { continue }
-            found.append((DedupCandidate(request: c, children: children[p]), distance, sameAddress))
+            found.append((candidate, distance, sameAddress))
         }
         found.sort {
             ($0.sameAddress ? 0 : 1, $0.distance, -$0.candidate.request.requestedAt, $0.candidate.request.id)
@@ -56,21 +72,30 @@ public struct DedupCandidatePool {
         return found.prefix(limits.maxCandidates).map(\.candidate)
     }
 
-    /// Remembers a request that was not merged: it may now catch later reports.
-    public mutating func addRoot(_ request: DedupCase) {
+    public enum Place { case root, child(of: Int), childOfUnknownParent }
+
+    /// Remembers a request once decided: a root may catch later reports; a child counts against
+    /// its root; every one counts in its type's arrival order.
+    public mutating func record(_ request: DedupCase, as place: Place) {
+        let order = arrived[request.serviceCode, default: 0]
+        arrived[request.serviceCode] = order + 1
+        switch place {
+        case .root: addRoot(request, order: order)
+        case .child(let root): if let p = positionOf[root] { children[p] += 1 }
+        case .childOfUnknownParent: break
+        }
+    }
+
+    private mutating func addRoot(_ request: DedupCase, order: Int) {
         let p = cases.count
         cases.append(request)
         children.append(0)
+        arrival.append(order)
         positionOf[request.id] = p
         if !request.addressKey.isEmpty { byAddress["\(request.serviceCode)|\(request.addressKey)", default: []].append(p) }
         if let x = request.x, let y = request.y {
             byCell[request.serviceCode, default: [:]][Self.key(cell(x, y)), default: []].append(p)
         }
-    }
-
-    /// Counts one more report against a root.
-    public mutating func addChild(to rootID: Int) {
-        if let p = positionOf[rootID] { children[p] += 1 }
     }
 
     public func isRoot(_ id: Int) -> Bool { positionOf[id] != nil }

@@ -128,6 +128,9 @@ public struct DedupTypePriors: Sendable, Codable, Equatable {
     public var groupRate: [String: Double]
     public var cityRate: Double
     public var strength: Double
+    /// Reports a day per type in the fitting period: at intake, where no arrival count is at
+    /// hand, `reportsBetween` is estimated from a candidate's age with it.
+    public var dailyVolume: [String: Double] = [:]
 
     public init(counts: [(type: String, group: String, duplicate: Bool)], strength: Double = 50) {
         self.strength = strength
@@ -147,6 +150,12 @@ public struct DedupTypePriors: Sendable, Codable, Equatable {
         groupRate = byGroup.mapValues { ($0.d + strength * city) / ($0.n + strength) }
         let groups = groupRate
         typeRate = byType.mapValues { t in (t.d + strength * (groups[t.group] ?? city)) / (t.n + strength) }
+    }
+
+    /// Reports of `type` expected in `seconds`, for `reportsBetween` at intake.
+    public func expectedReports(type: String, seconds: Double) -> Int {
+        let perDay = dailyVolume[type] ?? (dailyVolume.values.reduce(0, +) / Double(max(dailyVolume.count, 1)))
+        return Int((max(0, seconds) / 86_400 * perDay).rounded())
     }
 
     /// A type never seen takes its group's rate; a group never seen, the city's.

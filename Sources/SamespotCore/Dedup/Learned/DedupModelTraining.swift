@@ -41,10 +41,12 @@ public enum DedupModelTraining {
             if row.cityDuplicate {
                 if let parent {
                     rootOf[request.id] = parent
-                    pool.addChild(to: parent)
+                    pool.record(request, as: .child(of: parent))
+                } else {
+                    pool.record(request, as: .childOfUnknownParent)
                 }
             } else {
-                pool.addRoot(request)
+                pool.record(request, as: .root)
             }
         }
         return out
@@ -55,10 +57,14 @@ public enum DedupModelTraining {
                            tune: (DedupEvaluation.Labelled) -> Bool, parameters: GradientBoostedTrees.Parameters = .init(),
                            limits: DedupCandidateLimits = .init(), minimumLabels: Int = 20) -> DedupModel {
         let fitRows = rows.filter(fit)
-        let priors = DedupTypePriors(counts: fitRows.map { ($0.request.serviceCode, $0.group, $0.cityDuplicate) })
+        var priors = DedupTypePriors(counts: fitRows.map { ($0.request.serviceCode, $0.group, $0.cityDuplicate) })
+        if let first = fitRows.first?.request.requestedAt, let last = fitRows.last?.request.requestedAt {
+            let days = max(1, (last - first) / 86_400)
+            for (type, n) in Dictionary(grouping: fitRows, by: \.request.serviceCode).mapValues(\.count) { priors.dailyVolume[type] = Double(n) / days }
+        }
         let pairs = Self.pairs(rows, priors: priors, limits: limits, include: fit)
         let trees = GradientBoostedTrees.fit(rows: pairs.rows, labels: pairs.labels, parameters: parameters)
-        var model = DedupModel(trees: trees, priors: priors, thresholds: DedupThresholds(), limits: limits,
+        var model = DedupModel(trees: trees, priors: priors, thresholds: DedupThresholds(), limits: Self.narrowed(limits, pairs),
                                provenance: ["fitRows": "\(fitRows.count)", "pairs": "\(pairs.rows.count)",
                                             "positivePairs": "\(pairs.labels.filter { $0 }.count)", "seed": "\(parameters.seed)"])
         // Threshold choice replays the tuning period with the model's own merges (a provisional
@@ -73,6 +79,24 @@ public enum DedupModelTraining {
         model.thresholds = chooseThresholds(scored, minimumLabels: minimumLabels)
         model.provenance["tuneRows"] = "\(scored.count)"
         return model
+    }
+
+    /// The search limits the city's own merges need: the radius and window that hold 99.5 % of
+    /// the positive pairs (with room to spare), within the limits searched. At intake these set
+    /// the locks and the candidates read, so a city whose duplicates are all at one address
+    /// does not pay for a 400 m search.
+    static func narrowed(_ limits: DedupCandidateLimits, _ pairs: Pairs) -> DedupCandidateLimits {
+        let distance = DedupPairFeatures.index(.distanceMetres), age = DedupPairFeatures.index(.ageDays)
+        let positives = zip(pairs.rows, pairs.labels).filter(\.1).map(\.0)
+        guard positives.count >= 50 else { return limits }
+        func quantile(_ values: [Double]) -> Double? {
+            let sorted = values.filter { $0 >= 0 }.sorted()
+            return sorted.isEmpty ? nil : sorted[min(sorted.count - 1, Int(Double(sorted.count) * 0.995))]
+        }
+        var out = limits
+        if let d = quantile(positives.map { $0[distance] }) { out.radiusMetres = min(limits.radiusMetres, max(50, (d * 1.5 / 10).rounded(.up) * 10)) }
+        if let a = quantile(positives.map { $0[age] }) { out.windowDays = min(limits.windowDays, max(1, (a * 1.5).rounded(.up) + 1)) }
+        return out
     }
 
     /// The F1-best threshold per type with at least `minimumLabels` duplicates, per group likewise,
@@ -137,9 +161,9 @@ public struct LearnedDedupReplay {
         if let d = decision, d.isDuplicate {
             let root = rootOf[d.parentID] ?? d.parentID
             rootOf[request.id] = root
-            pool.addChild(to: root)
+            pool.record(request, as: .child(of: root))
         } else {
-            pool.addRoot(request)
+            pool.record(request, as: .root)
         }
         return Outcome(decision: decision, candidates: candidates.count)
     }

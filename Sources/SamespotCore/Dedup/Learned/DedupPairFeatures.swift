@@ -12,10 +12,11 @@ import Darwin
 public enum DedupFeature: String, CaseIterable, Sendable, Codable {
     case distanceMetres
     case ageDays
-    /// Requests the city took between the two (of every type), from their order of arrival: where a
-    /// source gives only dates, the one clock inside a day. Two reports in a row are often one
-    /// caller reporting two different things.
-    case requestsBetween
+    /// Reports of the same type the city took between the two, from their order of arrival: where
+    /// a source gives only dates, the one clock inside a day. Two reports in a row are often one
+    /// caller reporting two different things. At intake, where times are exact, it is estimated
+    /// from the age and the type's daily volume.
+    case reportsBetween
     case sameAddress
     case sameBlock
     case sameStreet
@@ -50,9 +51,12 @@ public enum DedupFeature: String, CaseIterable, Sendable, Codable {
 public struct DedupCandidate: Sendable, Equatable {
     public var request: DedupCase
     public var children: Int
-    public init(request: DedupCase, children: Int) {
+    /// Reports of its type that came in after it and before the request being decided.
+    public var reportsBetween: Int
+    public init(request: DedupCase, children: Int, reportsBetween: Int = 0) {
         self.request = request
         self.children = children
+        self.reportsBetween = reportsBetween
     }
 }
 
@@ -76,7 +80,7 @@ public enum DedupPairFeatures {
             func set(_ f: DedupFeature, _ v: Double) { row[Self.index(f)] = v }
             if let d = distances[i] { set(.distanceMetres, d) }
             set(.ageDays, max(0, request.requestedAt - candidate.requestedAt) / 86_400)
-            set(.requestsBetween, Double(max(0, request.id - candidate.id - 1)))
+            set(.reportsBetween, Double(c.reportsBetween))
             set(.sameAddress, !request.addressKey.isEmpty && request.addressKey == candidate.addressKey ? 1 : 0)
             set(.sameBlock, !request.blockKey.isEmpty && request.blockKey == candidate.blockKey ? 1 : 0)
             let sameStreet = !request.streetKey.isEmpty && request.streetKey == candidate.streetKey

@@ -30,6 +30,7 @@ struct CaseAnswer: Encodable {
         var decidedBy: String
         var decidedAt: Date
         var revertedAt: Date?
+        var model: ModelReasons?
     }
     struct HistoryEntry: Encodable { var status: String; var label: String; var at: Date; var actor: String; var note: String; var responsible: String }
     struct Note: Encodable { var author: String; var body: String; var `public`: Bool; var at: Date }
@@ -103,7 +104,8 @@ struct CaseAnswer: Encodable {
         children = r.children.map { Child(serviceRequestId: $0.serviceRequestId, status: $0.status.rawValue, requestedAt: $0.requestedAt) }
         decisions = r.decisions.map {
             Decision(parentServiceRequestId: $0.parentServiceRequestId, distanceM: $0.distanceM, ageSeconds: $0.ageSeconds, score: $0.score,
-                     kind: $0.kind, decidedBy: $0.decidedBy, decidedAt: $0.decidedAt, revertedAt: $0.revertedAt)
+                     kind: $0.kind, decidedBy: $0.decidedBy, decidedAt: $0.decidedAt, revertedAt: $0.revertedAt,
+                     model: $0.explanation.map(ModelReasons.init))
         }
         history = r.history.map {
             HistoryEntry(status: $0.status.rawValue, label: $0.status.label, at: $0.at, actor: $0.actor, note: $0.note, responsible: $0.responsible)

@@ -22,7 +22,8 @@ struct IntakeRoutes {
             let decision = outcome.decision.map {
                 Answer.Decision(distanceM: $0.distanceMetres, ageSeconds: $0.ageSeconds, score: $0.score,
                                 sameAddress: $0.sameAddress, sameBlock: $0.sameBlock,
-                                rule: .init(rule: $0.rule, stored: intake.indexes.catalog.types[new.serviceCode]?.ruleIsStored ?? false))
+                                rule: .init(rule: $0.rule, stored: intake.indexes.catalog.types[new.serviceCode]?.ruleIsStored ?? false),
+                                model: $0.explanation.map(ModelReasons.init))
             }
             let answer = Answer(
                 serviceRequestId: outcome.serviceRequestID, token: outcome.token, duplicate: outcome.parentRequestID != nil,

@@ -51,8 +51,10 @@ extension IntakeRoutes {
             var sameAddress: Bool
             var sameBlock: Bool
             var rule: RuleAnswer
+            /// The learned model's reasons; nil when the type's rule decided.
+            var model: ModelReasons?
             enum CodingKeys: String, CodingKey {
-                case distanceM = "distance_m", ageSeconds = "age_seconds", score, sameAddress = "same_address", sameBlock = "same_block", rule
+                case distanceM = "distance_m", ageSeconds = "age_seconds", score, sameAddress = "same_address", sameBlock = "same_block", rule, model
             }
         }
         struct Location: Encodable {
