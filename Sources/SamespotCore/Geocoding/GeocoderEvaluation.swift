@@ -18,6 +18,8 @@ public struct GeocoderEvaluation: Sendable, CustomStringConvertible {
     public var within30m = 0
     public var errors: [Double] = []
     public var byMethod: [GeocodeResult.Method: Int] = [:]
+    /// Of each method's answers, how many were within 30 m.
+    public var within30mByMethod: [GeocodeResult.Method: Int] = [:]
     public var worst: [(String, GeocodeResult.Method, Double)] = []
 
     public init(label: String, index: GeocoderIndex, samples: [Sample]) {
@@ -30,7 +32,7 @@ public struct GeocoderEvaluation: Sendable, CustomStringConvertible {
             matched += 1
             let error = ReverseGrid.metres(lon, lat, sample.longitude, sample.latitude)
             errors.append(error)
-            if error <= 30 { within30m += 1 } else if worst.count < 10 { worst.append((sample.address, result.method, error)) }
+            if error <= 30 { within30m += 1; within30mByMethod[result.method, default: 0] += 1 } else if worst.count < 10 { worst.append((sample.address, result.method, error)) }
         }
         errors.sort()
     }
@@ -43,7 +45,9 @@ public struct GeocoderEvaluation: Sendable, CustomStringConvertible {
         func pct(_ x: Double) -> String { String(Double(Int(x * 10_000)) / 100) + " %" }
         var text = "\(label): \(total) addresses; matched \(pct(matchedShare)); within 30 m \(pct(within30mShare)); "
         text += "median error \(String(Double(Int(medianError * 10)) / 10)) m\n  by method: "
-        text += GeocodeResult.Method.allCases.compactMap { m in byMethod[m].map { "\(m.rawValue) \($0)" } }.joined(separator: ", ")
+        text += GeocodeResult.Method.allCases.compactMap { m in
+            byMethod[m].map { "\(m.rawValue) \($0)" + ([.addressPoint, .interpolated, .snapped, .intersection].contains(m) ? " (\(within30mByMethod[m] ?? 0) within 30 m)" : "") }
+        }.joined(separator: ", ")
         if !worst.isEmpty {
             text += "\n  examples over 30 m: " + worst.prefix(5).map { "\($0.0) (\($0.1.rawValue), \(Int($0.2)) m)" }.joined(separator: "; ")
         }

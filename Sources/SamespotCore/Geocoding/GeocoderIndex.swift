@@ -44,6 +44,10 @@ public final class GeocoderIndex: Sendable {
     let streets: [String: [Street]]
     /// Corners by the pair of bare names, in sorted order.
     let corners: [String: [Corner]]
+    /// Each street's corners (by its full name): where it runs, even where it has no address.
+    let streetCorners: [String: [(longitude: Double, latitude: Double)]]
+    /// The city's address grid, learned from its points.
+    let grid: AddressGrid
     /// Bare names by length, for the fuzzy pass.
     private let namesByLength: [Int: [[UInt8]]]
     private let reverseGrid: ReverseGrid
@@ -83,6 +87,7 @@ public final class GeocoderIndex: Sendable {
         }
         for key in byName.keys { byName[key]!.sort { $0.name.full < $1.name.full } }
         self.streets = byName
+        self.grid = AddressGrid(streets: Array(byName.values.joined()))
 
         var cornerIndex: [String: [Corner]] = [:]
         for i in intersections {
@@ -92,6 +97,12 @@ public final class GeocoderIndex: Sendable {
                 .append(Corner(first: first, second: second, longitude: i.longitude, latitude: i.latitude))
         }
         self.corners = cornerIndex
+        var onStreet: [String: [(longitude: Double, latitude: Double)]] = [:]
+        for corner in cornerIndex.values.joined() {
+            onStreet[corner.first.full, default: []].append((corner.longitude, corner.latitude))
+            onStreet[corner.second.full, default: []].append((corner.longitude, corner.latitude))
+        }
+        self.streetCorners = onStreet
 
         var names = Set(byName.keys)
         for corner in cornerIndex.values.joined() { names.insert(corner.first.name); names.insert(corner.second.name) }
@@ -222,7 +233,8 @@ public final class GeocoderIndex: Sendable {
     /// on the same side (same parity), or, lacking those, the other side's.
     func locate(_ number: Int, suffix: String, on street: Street) -> Spot? {
         let points = street.points
-        guard !points.isEmpty else { return nil }
+        // A street with no known address may still be placed by the grid and its corners.
+        guard !points.isEmpty else { return gridSpot(number, on: street) }
         // First point with number >= n.
         var low = 0, high = points.count
         while low < high {
@@ -243,6 +255,29 @@ public final class GeocoderIndex: Sendable {
                         suffixText: ParsedAddress.suffixText(p.suffix),
                         reasons: exactSuffix ? [] : ["no \(number)\(suffix); \(number)\(p.suffix) used"])
         }
+        // Neighbours a few numbers apart on the same side: a straight line between them is as
+        // good as anything (lots on one block are evenly spaced).
+        let fitsSide: (Point) -> Bool = { ($0.number - number) % 2 == 0 }
+        let belowSame = points[..<low].last(where: fitsSide), aboveSame = points[low...].first(where: fitsSide)
+        if let b = belowSame, let a = aboveSame, a.number - b.number <= Self.closeGap {
+            return Self.between(b, a, number, street, confidence: 0.9, reasons: [])
+        }
+        // Otherwise the street's own line near the number, from every known point on both sides
+        // and offset to the number's side: follows a bend and evens out uneven lots. Past the
+        // last known number the city's grid says better where the street's blocks fall; the
+        // line carries on where there is no grid.
+        let local = LocalNumberLine(points: points, around: low, number: number, window: maxInterpolationGap)
+        if let local, number >= local.minNumber, number <= local.maxNumber {
+            let (lon, lat) = local.position(number)
+            return Spot(method: .interpolated, longitude: lon, latitude: lat, confidence: 0.85, id: nil, suffixText: "",
+                        reasons: ["on \(street.name.full)'s line through \(local.count) known numbers near it"])
+        }
+        if let spot = gridSpot(number, on: street) { return spot }
+        if let local, local.reaches(number, slack: maxSnapGap) {
+            let (lon, lat) = local.position(number)
+            return Spot(method: .interpolated, longitude: lon, latitude: lat, confidence: 0.75, id: nil, suffixText: "",
+                        reasons: ["along \(street.name.full)'s line past \(local.nearestEnd(number)), the last known number"])
+        }
         for sameSide in [true, false] {
             let fits: (Point) -> Bool = { !sameSide || ($0.number - number) % 2 == 0 }
             let below = points[..<low].last(where: fits)
@@ -250,12 +285,7 @@ public final class GeocoderIndex: Sendable {
             let side = sameSide ? [] : ["no address on the same side of the street nearby; the other side used"]
             let sideFactor = sameSide ? 1.0 : 0.8
             if let b = below, let a = above, a.number - b.number <= maxInterpolationGap {
-                let t = Double(number - b.number) / Double(a.number - b.number)
-                return Spot(method: .interpolated,
-                            longitude: b.longitude + t * (a.longitude - b.longitude),
-                            latitude: b.latitude + t * (a.latitude - b.latitude),
-                            confidence: 0.85 * sideFactor, id: nil, suffixText: "",
-                            reasons: side + ["between \(b.number) and \(a.number) \(street.name.full)"])
+                return Self.between(b, a, number, street, confidence: 0.85 * sideFactor, reasons: side)
             }
             if sameSide, let line = street.lines[abs(number) % 2], line.covers(number, slack: maxInterpolationGap) {
                 let (lon, lat) = line.position(number)
@@ -270,6 +300,17 @@ public final class GeocoderIndex: Sendable {
             }
         }
         return nil
+    }
+
+    /// How far apart two same-side numbers may be for the straight line between them to be used
+    /// before the street's local line is tried.
+    static let closeGap = 20
+
+    private static func between(_ b: Point, _ a: Point, _ number: Int, _ street: Street, confidence: Double, reasons: [String]) -> Spot {
+        let t = Double(number - b.number) / Double(a.number - b.number)
+        return Spot(method: .interpolated, longitude: b.longitude + t * (a.longitude - b.longitude),
+                    latitude: b.latitude + t * (a.latitude - b.latitude), confidence: confidence, id: nil, suffixText: "",
+                    reasons: reasons + ["between \(b.number) and \(a.number) \(street.name.full)"])
     }
 
     private func streetOnly(_ variants: [Street], input: String, normalized: String, reasons: [String], confidence: Double) -> GeocodeResult {
@@ -429,6 +470,79 @@ struct NumberLine: Sendable {
     func covers(_ number: Int, slack: Int) -> Bool {
         number >= minNumber - slack && number <= maxNumber + slack
     }
+}
+
+/// A street's line near one house number: position as a straight function of the number,
+/// fitted by weighted least squares to the known points around it on both sides of the street
+/// (nearer numbers weigh more), then moved to the number's side by how far that side's points
+/// sit from the line. Kept only when the points lie close to it (a straight stretch).
+struct LocalNumberLine {
+    var lonIntercept, lonSlope, latIntercept, latSlope: Double
+    /// The side's offset from the centre line, in degrees.
+    var sideLon = 0.0, sideLat = 0.0
+    var minNumber, maxNumber, count: Int
+
+    /// The points at most `window` numbers from `number`, up to 8 on each side of it in the
+    /// sorted list; nil when they are too few, or do not lie on a line within 12 m.
+    init?(points: [GeocoderIndex.Point], around index: Int, number: Int, window: Int) {
+        var used: [GeocoderIndex.Point] = []
+        var i = index - 1
+        while i >= 0, used.count < 8, number - points[i].number <= window { used.append(points[i]); i -= 1 }
+        var below = used.count
+        i = index
+        while i < points.count, used.count < below + 8, points[i].number - number <= window { used.append(points[i]); i += 1 }
+        below = min(below, used.count)
+        let numbers = Set(used.map(\.number))
+        guard used.count >= 3, numbers.count >= 2 else { return nil }
+        // A weight that halves 100 numbers (about one block) away.
+        let weights = used.map { 1 / (1 + pow(Double(abs($0.number - number)) / 100, 2)) }
+        let w = weights.reduce(0, +)
+        var meanN = 0.0, meanLon = 0.0, meanLat = 0.0
+        for (p, wt) in zip(used, weights) { meanN += wt * Double(p.number); meanLon += wt * p.longitude; meanLat += wt * p.latitude }
+        meanN /= w; meanLon /= w; meanLat /= w
+        var sNN = 0.0, sNLon = 0.0, sNLat = 0.0
+        for (p, wt) in zip(used, weights) {
+            let dn = Double(p.number) - meanN
+            sNN += wt * dn * dn; sNLon += wt * dn * (p.longitude - meanLon); sNLat += wt * dn * (p.latitude - meanLat)
+        }
+        guard sNN > 0 else { return nil }
+        lonSlope = sNLon / sNN; latSlope = sNLat / sNN
+        lonIntercept = meanLon - lonSlope * meanN; latIntercept = meanLat - latSlope * meanN
+        minNumber = used.map(\.number).min()!; maxNumber = used.map(\.number).max()!
+        count = used.count
+        // Each side's mean offset from the centre line; the number's side takes its own, or the
+        // other side's mirrored when it has no point of its own here.
+        var offsets: [[(Double, Double, Double)]] = [[], []]
+        for (p, wt) in zip(used, weights) {
+            offsets[abs(p.number) % 2].append((wt, p.longitude - (lonIntercept + lonSlope * Double(p.number)),
+                                               p.latitude - (latIntercept + latSlope * Double(p.number))))
+        }
+        func mean(_ o: [(Double, Double, Double)]) -> (Double, Double)? {
+            let w = o.reduce(0) { $0 + $1.0 }
+            return w > 0 ? (o.reduce(0) { $0 + $1.0 * $1.1 } / w, o.reduce(0) { $0 + $1.0 * $1.2 } / w) : nil
+        }
+        let mine = mean(offsets[abs(number) % 2]), theirs = mean(offsets[1 - abs(number) % 2])
+        if let mine { (sideLon, sideLat) = mine } else if let theirs { (sideLon, sideLat) = (-theirs.0, -theirs.1) }
+        // The fit, sides apart, must be straight: the weighted root mean square distance of the
+        // points from their side's line within 12 m.
+        var squares = 0.0
+        for (p, wt) in zip(used, weights) {
+            let side = mean(offsets[abs(p.number) % 2]) ?? (0, 0)
+            let d = ReverseGrid.metres(lonIntercept + lonSlope * Double(p.number) + side.0, latIntercept + latSlope * Double(p.number) + side.1,
+                                       p.longitude, p.latitude)
+            squares += wt * d * d
+        }
+        if (squares / w).squareRoot() > 12 { return nil }
+    }
+
+    func position(_ number: Int) -> (Double, Double) {
+        (lonIntercept + lonSlope * Double(number) + sideLon, latIntercept + latSlope * Double(number) + sideLat)
+    }
+
+    /// Between its numbers, or past the nearer end by at most `slack`.
+    func reaches(_ number: Int, slack: Int) -> Bool { number >= minNumber - slack && number <= maxNumber + slack }
+
+    func nearestEnd(_ number: Int) -> Int { number < minNumber ? minNumber : maxNumber }
 }
 
 /// A hash grid over address points in local metres, for nearest-address look-ups.
