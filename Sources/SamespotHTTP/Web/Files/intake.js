@@ -236,9 +236,15 @@
         const d = answer.decision;
         const why = [d.distance_m !== null && d.distance_m !== undefined ? `${formatNumber(d.distance_m)} m away` : null,
           `${formatAge(d.age_seconds / 86400)} after it`, d.same_address ? "same address" : d.same_block ? "same block" : null,
-          `rule: ${d.rule.match_unit === "distance" ? d.rule.radius_m + " m" : "same " + d.rule.match_unit}, ${d.rule.window_days} days`]
+          d.model ? `the city's practice as learned: ${Math.round(d.model.probability * 100)} % likely (needs ${Math.round(d.model.threshold * 100)} %)`
+            : `rule: ${d.rule.match_unit === "distance" ? d.rule.radius_m + " m" : "same " + d.rule.match_unit}, ${d.rule.window_days} days`]
           .filter(Boolean).join(", ");
         lines.push(el("p", { class: "merged" }, "Already reported: merged into case ", el("strong", {}, answer.parent_service_request_id), ` (${why}).`));
+        if (d.model) {
+          // The model's strongest reasons, each with the way it pushed.
+          const reasons = d.model.reasons.slice(0, 4).map((r) => `${r.feature} ${formatNumber(r.value)} (${r.log_odds >= 0 ? "for" : "against"})`);
+          lines.push(el("p", { class: "reasons", id: "intake-reasons" }, "Why: " + reasons.join(", ") + "."));
+        }
       } else {
         lines.push(el("p", {}, `A new case${answer.location.ward ? " in ward " + answer.location.ward : ""}.`));
       }
