@@ -49,6 +49,7 @@ import Testing
         var text = String(decoding: try model.encoded(), as: UTF8.self)
         text = text.replacingOccurrences(of: "\"distanceMetres\"", with: "\"metres\"")
         #expect(throws: DedupModelError.self) { _ = try DedupModel.decode(Array(text.utf8)) }
+        #expect(throws: DedupModelError.self) { _ = try DedupModel.decode(Array(#"{"trees": 1}"#.utf8)) }
     }
 
     @Test func contributionsAddUpToTheLogOdds() throws {

@@ -97,6 +97,4 @@ public struct DedupCandidatePool {
             byCell[request.serviceCode, default: [:]][Self.key(cell(x, y)), default: []].append(p)
         }
     }
-
-    public func isRoot(_ id: Int) -> Bool { positionOf[id] != nil }
 }

@@ -63,8 +63,11 @@ public struct DedupModel: Sendable, Codable, Equatable {
         return Array(try encoder.encode(self))
     }
 
-    public static func decode(_ bytes: [UInt8]) throws -> DedupModel {
-        let model = try JSONDecoder().decode(DedupModel.self, from: Data(bytes))
+    public static func decode(_ bytes: [UInt8]) throws(DedupModelError) -> DedupModel {
+        let model: DedupModel
+        do { model = try JSONDecoder().decode(DedupModel.self, from: Data(bytes)) } catch {
+            throw .unreadable("\(error)")
+        }
         guard model.formatVersion == formatVersion, model.features == DedupFeature.allCases.map(\.rawValue) else {
             throw DedupModelError.incompatible(found: model.features, expected: DedupFeature.allCases.map(\.rawValue))
         }
@@ -77,8 +80,11 @@ public struct DedupModel: Sendable, Codable, Equatable {
 
 public enum DedupModelError: Error, CustomStringConvertible {
     case incompatible(found: [String], expected: [String])
+    case unreadable(String)
     public var description: String {
         switch self {
+        case let .unreadable(reason):
+            return "the model is not a Samespot dedup model (JSON as `samespot rules model --save` writes it): \(reason)"
         case let .incompatible(found, expected):
             return "the model was saved by another version of Samespot (features \(found.joined(separator: ",")); this one uses \(expected.joined(separator: ","))): fit it again with `samespot rules fit --model`"
         }
