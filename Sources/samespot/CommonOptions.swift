@@ -121,6 +121,23 @@ struct ColumnOptions: ParsableArguments {
     }
 }
 
+/// A city's labelled history as the dedup commands read it: its records, their replay rows (in
+/// time order, in metres on the city's grid), and each type's name.
+struct LabelledHistory {
+    var records: [CityRequestRecord]
+    var rows: [DedupEvaluation.Labelled]
+    var names: [String: String]
+
+    init(files: [String], mapping: CityColumnMapping = .standard, city: CityOptions) throws {
+        let records = try readCityRecords(files, columns: mapping)
+        self.records = records
+        rows = try city.projections().withProjection { p in
+            DedupEvaluation.labelledRows(records) { p.forwardMetres(longitude: $0, latitude: $1) }
+        }
+        names = Dictionary(records.map { ($0.serviceCode, $0.serviceName) }, uniquingKeysWith: { _, last in last })
+    }
+}
+
 /// Every request of several city 311 files, checked row by row; a bad row names its file and
 /// line. A request in more than one file (the same number) counts once, as first read. Rows with
 /// only projected x/y get latitude/longitude from the mapping's projection.

@@ -3,8 +3,8 @@ import SamespotCore
 
 /// `samespot eval dedup`'s report, as text for a person and as JSON for a notebook or a CI check.
 struct DedupReportDocument: Encodable {
+    /// Fitted before `tuneFrom`, thresholds from it to `reportFrom`, scored after.
     struct Period: Encodable {
-        var fitBefore: String
         var tuneFrom: String
         var reportFrom: String
     }
@@ -41,17 +41,13 @@ struct DedupReportDocument: Encodable {
 
     init(evaluation: LearnedDedupEvaluation, rows labelled: [DedupEvaluation.Labelled], records: [CityRequestRecord],
          files: [String], tuneFrom: Double, reportFrom: Double, seconds: Double) {
-        // labelledRows sorts the records; its request ids are positions in that order.
-        let ordered = records.enumerated().sorted {
-            ($0.element.requestedAt.localSeconds, $0.element.serviceRequestID, $0.offset)
-                < ($1.element.requestedAt.localSeconds, $1.element.serviceRequestID, $1.offset)
-        }.map(\.element)
+        let ordered = DedupEvaluation.timeOrdered(records)
         func row(_ i: Int) -> Row {
             let r = ordered[i]
             return Row(id: r.serviceRequestID, type: r.serviceCode, created: r.requestedAt.isoLocal, address: r.address, description: r.description)
         }
         self.files = files
-        periods = Period(fitBefore: Self.day(tuneFrom), tuneFrom: Self.day(tuneFrom), reportFrom: Self.day(reportFrom))
+        periods = Period(tuneFrom: Self.day(tuneFrom), reportFrom: Self.day(reportFrom))
         rows = labelled.count
         reportedRows = evaluation.reportedRows
         pairs = evaluation.model.provenance["pairs"] ?? "?"
@@ -68,12 +64,7 @@ struct DedupReportDocument: Encodable {
     }
 
     static func day(_ localSeconds: Double) -> String {
-        let days = Int((localSeconds / 86_400).rounded(.down))
-        let date = Date(timeIntervalSince1970: Double(days) * 86_400)
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let c = calendar.dateComponents([.year, .month, .day], from: date)
-        return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
+        CivilDate(dayNumber: Int((localSeconds / 86_400).rounded(.down))).description
     }
 
     func json() throws -> Data {

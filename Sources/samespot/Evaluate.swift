@@ -62,14 +62,11 @@ extension Evaluate {
         @Option(help: "The model's most confident mistakes to list, of each kind") var mistakes = 10
         @Option(help: "Seed of the model's row sampling and the bootstrap") var seed: UInt64 = 1
         @Option(help: "Write the report as JSON to this file (- for standard output)") var json: String?
-        @Option(help: "Save the fitted model to this file (JSON), for `samespot rules model --apply`") var saveModel: String?
+        @Option(help: "Save the fitted model to this file (JSON), for `samespot rules model --load FILE --apply`") var saveModel: String?
 
         func run() async throws {
-            let records = try readCityRecords(files, columns: try columns.mapping())
-            let projection = try city.projections()
-            let rows = try projection.withProjection { p in
-                DedupEvaluation.labelledRows(records) { p.forwardMetres(longitude: $0, latitude: $1) }
-            }
+            let history = try LabelledHistory(files: files, mapping: try columns.mapping(), city: city)
+            let rows = history.rows
             guard let report = CityTimestamp(parsing: reportFrom)?.localSeconds else { throw ValidationError("--report-from \(reportFrom) is not a date") }
             let tune: Double
             if let tuneFrom {
@@ -78,25 +75,24 @@ extension Evaluate {
                 }
                 tune = t
             } else {
-                let before = rows.filter { $0.request.requestedAt < report }
-                guard !before.isEmpty else { throw ValidationError("no request falls before --report-from \(reportFrom): nothing to fit on") }
-                tune = before[before.count * 4 / 5].request.requestedAt
+                guard let start = DedupModelTraining.lastFifthStart(rows.filter { $0.request.requestedAt < report }) else {
+                    throw ValidationError("no request falls before --report-from \(reportFrom): nothing to fit on")
+                }
+                tune = start
             }
             guard rows.contains(where: { $0.request.requestedAt < tune }) else {
                 throw ValidationError("no request falls before the tuning period: nothing to fit on")
             }
-            var names: [String: String] = [:]
-            for r in records { names[r.serviceCode] = r.serviceName }
             var parameters = GradientBoostedTrees.Parameters()
             parameters.seed = seed
             let started = ContinuousClock.now
-            let evaluation = LearnedDedupEvaluation(rows: rows, names: names, tuneFrom: tune, reportFrom: report,
+            let evaluation = LearnedDedupEvaluation(rows: rows, names: history.names, tuneFrom: tune, reportFrom: report,
                                                     parameters: parameters, bootstrapRounds: bootstrap, mistakesShown: mistakes)
             let elapsed = ContinuousClock.now - started
             if let saveModel {
                 try Data(try evaluation.model.encoded()).write(to: URL(fileURLWithPath: saveModel))
             }
-            let document = DedupReportDocument(evaluation: evaluation, rows: rows, records: records, files: files,
+            let document = DedupReportDocument(evaluation: evaluation, rows: rows, records: history.records, files: files,
                                                tuneFrom: tune, reportFrom: report, seconds: elapsed.seconds)
             if let json {
                 let data = try document.json()

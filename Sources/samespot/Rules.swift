@@ -18,15 +18,8 @@ struct Rules: AsyncParsableCommand {
         @Flag(help: "Store the fitted rules for the types the database knows") var apply = false
 
         func run() async throws {
-            let records = try readCityRecords(files, columns: try columns.mapping())
-            let projection = try city.projections()
-            let rows = try projection.withProjection { p in
-                DedupEvaluation.labelledRows(records) { p.forwardMetres(longitude: $0, latitude: $1) }
-            }
-            var names: [String: String] = [:]
-            for r in records { names[r.serviceCode] = r.serviceName }
-            let results = DedupEvaluation(rows: rows, isReported: { _ in true },
-                                          fallback: { DedupDefaults.rule(serviceCode: $0, serviceName: names[$0] ?? $0) }).results
+            let history = try LabelledHistory(files: files, mapping: try columns.mapping(), city: city)
+            let results = DedupEvaluation(rows: history.rows, isReported: { _ in true }, fallback: DedupDefaults.rules(names: history.names)).results
             let fitted = results.map(\.rule)
             for result in results {
                 let rule = result.rule
@@ -83,16 +76,11 @@ struct Rules: AsyncParsableCommand {
                 do { model = try DedupModel.decode(try readFile(load)) } catch { throw ValidationError("\(load): \(error)") }
                 summary = "loaded from \(load)"
             } else {
-                let records = try readCityRecords(files, columns: try columns.mapping())
-                let rows = try city.projections().withProjection { p in
-                    DedupEvaluation.labelledRows(records) { p.forwardMetres(longitude: $0, latitude: $1) }
-                }
+                let rows = try LabelledHistory(files: files, mapping: try columns.mapping(), city: city).rows
                 guard rows.count >= 10 else { throw ValidationError("\(rows.count) requests are too few to fit a model on") }
-                let tuneFrom = rows[rows.count * 4 / 5].request.requestedAt
                 var parameters = GradientBoostedTrees.Parameters()
                 parameters.seed = seed
-                model = DedupModelTraining.fit(rows, fit: { $0.request.requestedAt < tuneFrom }, tune: { $0.request.requestedAt >= tuneFrom },
-                                               parameters: parameters)
+                model = DedupModelTraining.fitOnAll(rows, parameters: parameters)
                 summary = "\(rows.count) requests of \(files.count) files, \(model.provenance["pairs"] ?? "?") pairs"
             }
             print(summary)

@@ -110,11 +110,6 @@ public struct CityColumnMapping: Sendable, Equatable, Codable {
             }
         }
     }
-
-    /// Whether `text` marks a duplicate by the pattern.
-    func matchesDuplicatePattern(_ text: String, _ regex: NSRegularExpression) -> Bool {
-        regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
-    }
 }
 
 public struct CityColumnMappingError: Error, Sendable, Equatable, CustomStringConvertible {

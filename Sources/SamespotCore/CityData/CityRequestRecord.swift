@@ -132,8 +132,9 @@ public struct CityRecordReader {
 
     nonisolated(unsafe) static let standard = CityRecordReader()
 
+    /// Whether `text` marks a duplicate by the mapping's pattern.
     func matches(_ regex: NSRegularExpression, _ text: String) -> Bool {
-        mapping.matchesDuplicatePattern(text, regex)
+        regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
     }
 
     public func record(_ row: CSVRow) throws(CSVRowError) -> CityRequestRecord {

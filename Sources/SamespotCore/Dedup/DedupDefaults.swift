@@ -41,6 +41,12 @@ public enum DedupDefaults {
         return entries.first { $0.keywords.contains(where: { name.contains($0) }) }?.source ?? "other"
     }
 
+    /// Each type's default rule, its name looked up in `names` (code → name; the code itself
+    /// when it has none there).
+    public static func rules(names: [String: String]) -> @Sendable (String) -> DedupRule {
+        { rule(serviceCode: $0, serviceName: names[$0] ?? $0) }
+    }
+
     /// The default rule for a type, by its name; Snap Send Solve's 25 m and 14 days otherwise.
     public static func rule(serviceCode: String, serviceName: String) -> DedupRule {
         let name = serviceName.uppercased()

@@ -127,14 +127,19 @@ public struct DedupEvaluation: Sendable {
                 labelled.map(\.naive.f1).reduce(0, +) / Double(labelled.count))
     }
 
+    /// The records in the order `labelledRows` replays them: its request ids are positions here.
+    public static func timeOrdered(_ records: [CityRequestRecord]) -> [CityRequestRecord] {
+        records.enumerated().sorted {
+            ($0.element.requestedAt.localSeconds, $0.element.serviceRequestID, $0.offset)
+                < ($1.element.requestedAt.localSeconds, $1.element.serviceRequestID, $1.offset)
+        }.map(\.element)
+    }
+
     /// A city file's records as replay rows, in time order. Ties (and date-only rows within a
     /// day) go by tracking number: cities number requests as they arrive, so its order is the
     /// arrival order the date lacks. `project` gives metres on the city's grid.
     public static func labelledRows(_ records: [CityRequestRecord], project: (Double, Double) -> (x: Double, y: Double)?) -> [Labelled] {
-        let ordered = records.enumerated().sorted {
-            ($0.element.requestedAt.localSeconds, $0.element.serviceRequestID, $0.offset)
-                < ($1.element.requestedAt.localSeconds, $1.element.serviceRequestID, $1.offset)
-        }.map(\.element)
+        let ordered = timeOrdered(records)
         let ids = Dictionary(ordered.enumerated().map { ($0.element.serviceRequestID, $0.offset) }, uniquingKeysWith: { a, _ in a })
         return ordered.enumerated().map { i, r in
             let point = r.longitude.flatMap { lon in r.latitude.flatMap { lat in project(lon, lat) } }
@@ -146,7 +151,7 @@ public struct DedupEvaluation: Sendable {
             let request = DedupCase(id: i, serviceCode: r.serviceCode, requestedAt: r.requestedAt.localSeconds,
                                     dateOnly: !r.requestedAt.hasTimeOfDay, closedAt: closedAt, x: point?.x, y: point?.y,
                                     addressKey: addressKey, blockKey: blockKey, houseNumber: parsed.houseNumber,
-                                    streetKey: parsed.street.map { "\($0.preDirection) \($0.name)" } ?? "", description: r.description)
+                                    streetKey: parsed.streetKey, description: r.description)
             return Labelled(request: request, cityDuplicate: r.cityDuplicate,
                             cityParentID: r.cityParentID.isEmpty ? nil : ids[r.cityParentID],
                             parentOutsideData: !r.cityParentID.isEmpty && ids[r.cityParentID] == nil,

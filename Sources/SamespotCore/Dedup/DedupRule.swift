@@ -86,6 +86,16 @@ public struct DedupCase: Sendable, Equatable {
         self.addressKey = addressKey
         self.blockKey = blockKey
     }
+
+    /// Metres to `other` on the city's grid; nil when either has no point.
+    public func metres(to other: DedupCase) -> Double? {
+        guard let x1 = x, let y1 = y, let x2 = other.x, let y2 = other.y else { return nil }
+        return ((x1 - x2) * (x1 - x2) + (y1 - y2) * (y1 - y2)).squareRoot()
+    }
+
+    /// Both at one known address, or on one known hundred block.
+    public func sharesAddress(with other: DedupCase) -> Bool { !addressKey.isEmpty && addressKey == other.addressKey }
+    public func sharesBlock(with other: DedupCase) -> Bool { !blockKey.isEmpty && blockKey == other.blockKey }
 }
 
 /// Why a request became a child of a parent: stored with the merge and shown to staff.
@@ -111,13 +121,8 @@ public struct DedupDecision: Sendable, Equatable, Codable {
 
     /// The model's choice as a decision, with the facts staff see beside its reasons.
     public init(_ learned: LearnedDedupDecision, request: DedupCase, parent: DedupCase, limits: DedupRule) {
-        var distance: Double?
-        if let x1 = request.x, let y1 = request.y, let x2 = parent.x, let y2 = parent.y {
-            distance = ((x1 - x2) * (x1 - x2) + (y1 - y2) * (y1 - y2)).squareRoot()
-        }
-        self.init(parentID: learned.parentID, distanceMetres: distance, ageSeconds: max(0, request.requestedAt - parent.requestedAt),
-                  sameAddress: !request.addressKey.isEmpty && request.addressKey == parent.addressKey,
-                  sameBlock: !request.blockKey.isEmpty && request.blockKey == parent.blockKey,
+        self.init(parentID: learned.parentID, distanceMetres: request.metres(to: parent), ageSeconds: max(0, request.requestedAt - parent.requestedAt),
+                  sameAddress: request.sharesAddress(with: parent), sameBlock: request.sharesBlock(with: parent),
                   score: learned.probability, rule: limits, explanation: learned)
     }
 }

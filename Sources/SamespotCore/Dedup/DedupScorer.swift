@@ -26,12 +26,9 @@ public enum DedupScorer {
             }
             guard age >= 0, age <= rule.windowSeconds else { continue }
             if let closed = candidate.closedAt, closed <= request.requestedAt { continue }
-            let sameAddress = !request.addressKey.isEmpty && request.addressKey == candidate.addressKey
-            let sameBlock = !request.blockKey.isEmpty && request.blockKey == candidate.blockKey
-            var distance: Double?
-            if let x1 = request.x, let y1 = request.y, let x2 = candidate.x, let y2 = candidate.y {
-                distance = ((x1 - x2) * (x1 - x2) + (y1 - y2) * (y1 - y2)).squareRoot()
-            }
+            let sameAddress = request.sharesAddress(with: candidate)
+            let sameBlock = request.sharesBlock(with: candidate)
+            let distance = request.metres(to: candidate)
             let qualifies: Bool
             switch rule.matchUnit {
             case .distance: qualifies = distance.map { $0 <= rule.radiusMetres } ?? false

@@ -53,6 +53,12 @@ public struct ParsedAddress: Sendable, Equatable {
         suffix.isEmpty ? "" : (suffix.contains("/") ? " \(suffix)" : suffix)
     }
 
+    /// The street without its type ("S WOOD" of "4853 S WOOD ST"): older files often leave the
+    /// type out, so the dedup engine's "same street" compares this.
+    public var streetKey: String {
+        street.map { "\($0.preDirection) \($0.name)" } ?? ""
+    }
+
     /// The canonical text: "123 N MAIN ST", "W MADISON ST & N STATE ST", "N MAIN ST".
     public var normalized: String {
         switch kind {

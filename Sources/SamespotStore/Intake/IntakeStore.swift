@@ -334,7 +334,7 @@ public struct IntakeStore: Sendable {
     static func street(of addressKey: String) -> (number: Int?, key: String) {
         guard !addressKey.isEmpty else { return (nil, "") }
         let parsed = AddressNormalizer.parse(addressKey)
-        return (parsed.houseNumber, parsed.street.map { "\($0.preDirection) \($0.name)" } ?? "")
+        return (parsed.houseNumber, parsed.streetKey)
     }
 
     /// Writes the case, its requester, first status, wards, answers, the merge with the

@@ -14,14 +14,9 @@ extension Bench {
         @Option(help: "Times every decision is repeated") var rounds = 20
 
         func run() async throws {
-            let records = try readCityRecords(files)
-            let rows = try city.projections().withProjection { p in
-                DedupEvaluation.labelledRows(records) { p.forwardMetres(longitude: $0, latitude: $1) }
-            }
-            let tuneFrom = rows[rows.count * 4 / 5].request.requestedAt
-            let model = DedupModelTraining.fit(rows, fit: { $0.request.requestedAt < tuneFrom }, tune: { $0.request.requestedAt >= tuneFrom })
-            var names: [String: String] = [:]
-            for r in records { names[r.serviceCode] = r.serviceName }
+            let history = try LabelledHistory(files: files, city: city)
+            let rows = history.rows
+            let model = DedupModelTraining.fitOnAll(rows)
             // The candidate sets intake would read, from a replay of the whole history.
             var pool = DedupCandidatePool(limits: model.limits)
             var sets: [(request: DedupCase, group: String, candidates: [DedupCandidate])] = []
@@ -37,9 +32,8 @@ extension Bench {
                 for _ in 0..<rounds { for s in sets where model.best(s.request, group: s.group, candidates: s.candidates)?.isDuplicate == true { merged += 1 } }
             }
             var ruled = 0
-            let rules = Dictionary(uniqueKeysWithValues: Set(rows.map(\.request.serviceCode)).map {
-                ($0, DedupDefaults.rule(serviceCode: $0, serviceName: names[$0] ?? $0))
-            })
+            let handRule = DedupDefaults.rules(names: history.names)
+            let rules = Dictionary(uniqueKeysWithValues: Set(rows.map(\.request.serviceCode)).map { ($0, handRule($0)) })
             let rule = clock.measure {
                 for _ in 0..<rounds {
                     for s in sets where DedupScorer.decide(s.request, candidates: s.candidates.map(\.request), rule: rules[s.request.serviceCode]!) != nil { ruled += 1 }

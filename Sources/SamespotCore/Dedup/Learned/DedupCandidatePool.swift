@@ -56,12 +56,8 @@ public struct DedupCandidatePool {
     public static func select(_ request: DedupCase, _ open: [DedupCandidate], limits: DedupCandidateLimits) -> [DedupCandidate] {
         var found: [(candidate: DedupCandidate, distance: Double, sameAddress: Bool)] = []
         for candidate in open {
-            let c = candidate.request
-            let sameAddress = !request.addressKey.isEmpty && request.addressKey == c.addressKey
-            var distance = Double.infinity
-            if let x1 = request.x, let y1 = request.y, let x2 = c.x, let y2 = c.y {
-                distance = ((x1 - x2) * (x1 - x2) + (y1 - y2) * (y1 - y2)).squareRoot()
-            }
+            let sameAddress = request.sharesAddress(with: candidate.request)
+            let distance = request.metres(to: candidate.request) ?? .infinity
             guard sameAddress || distance <= limits.radiusMetres else { continue }
             found.append((candidate, distance, sameAddress))
         }

@@ -30,16 +30,18 @@ public struct DedupModel: Sendable, Codable, Equatable {
 
     /// The probability that the city would call `request` a duplicate of each candidate.
     public func probabilities(_ request: DedupCase, group: String, candidates: [DedupCandidate]) -> [Double] {
+        featureRows(request, group: group, candidates: candidates).map(trees.probability)
+    }
+
+    private func featureRows(_ request: DedupCase, group: String, candidates: [DedupCandidate]) -> [[Double]] {
         let rates = priors.rates(type: request.serviceCode, group: group)
         return DedupPairFeatures.rows(request, candidates: candidates, typeRate: rates.type, groupRate: rates.group)
-            .map(trees.probability)
     }
 
     /// The most likely parent and its probability, with each feature's part in it; nil without
     /// candidates. `isDuplicate` says whether it clears the type's threshold.
     public func best(_ request: DedupCase, group: String, candidates: [DedupCandidate], threshold: Double? = nil) -> LearnedDedupDecision? {
-        let rates = priors.rates(type: request.serviceCode, group: group)
-        let rows = DedupPairFeatures.rows(request, candidates: candidates, typeRate: rates.type, groupRate: rates.group)
+        let rows = featureRows(request, group: group, candidates: candidates)
         var best: (index: Int, logit: Double)?
         for (i, row) in rows.enumerated() {
             let logit = trees.logit(row)
@@ -86,7 +88,7 @@ public enum DedupModelError: Error, CustomStringConvertible {
         case let .unreadable(reason):
             return "the model is not a Samespot dedup model (JSON as `samespot rules model --save` writes it): \(reason)"
         case let .incompatible(found, expected):
-            return "the model was saved by another version of Samespot (features \(found.joined(separator: ",")); this one uses \(expected.joined(separator: ","))): fit it again with `samespot rules fit --model`"
+            return "the model was saved by another version of Samespot (features \(found.joined(separator: ",")); this one uses \(expected.joined(separator: ","))): fit it again with `samespot rules model`"
         }
     }
 }

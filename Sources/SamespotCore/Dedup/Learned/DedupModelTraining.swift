@@ -52,6 +52,19 @@ public enum DedupModelTraining {
         return out
     }
 
+    /// When the last fifth of `rows` (in time order) begins: where thresholds are chosen when no
+    /// tuning period is given.
+    public static func lastFifthStart(_ rows: [DedupEvaluation.Labelled]) -> Double? {
+        rows.isEmpty ? nil : rows[rows.count * 4 / 5].request.requestedAt
+    }
+
+    /// Fits on the first four fifths of `rows` and chooses thresholds on the last: a model for
+    /// intake from all of a city's history.
+    public static func fitOnAll(_ rows: [DedupEvaluation.Labelled], parameters: GradientBoostedTrees.Parameters = .init()) -> DedupModel {
+        let tuneFrom = lastFifthStart(rows) ?? 0
+        return fit(rows, fit: { $0.request.requestedAt < tuneFrom }, tune: { $0.request.requestedAt >= tuneFrom }, parameters: parameters)
+    }
+
     /// Fits the trees on the `fit` rows and chooses thresholds on the `tune` rows.
     public static func fit(_ rows: [DedupEvaluation.Labelled], fit: (DedupEvaluation.Labelled) -> Bool,
                            tune: (DedupEvaluation.Labelled) -> Bool, parameters: GradientBoostedTrees.Parameters = .init(),

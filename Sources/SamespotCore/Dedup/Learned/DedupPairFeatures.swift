@@ -64,13 +64,10 @@ public enum DedupPairFeatures {
     /// The feature rows of `request` against each of `candidates` (same order).
     public static func rows(_ request: DedupCase, candidates: [DedupCandidate], typeRate: Double, groupRate: Double) -> [[Double]] {
         guard !candidates.isEmpty else { return [] }
-        let distances: [Double?] = candidates.map { c in
-            guard let x1 = request.x, let y1 = request.y, let x2 = c.request.x, let y2 = c.request.y else { return nil }
-            return ((x1 - x2) * (x1 - x2) + (y1 - y2) * (y1 - y2)).squareRoot()
-        }
+        let distances = candidates.map { request.metres(to: $0.request) }
         let distanceOrder = ranks(candidates.indices.map { distances[$0] ?? .infinity })
         let recencyOrder = ranks(candidates.map { -$0.request.requestedAt })
-        let atAddress = request.addressKey.isEmpty ? 0 : candidates.filter { $0.request.addressKey == request.addressKey }.count
+        let atAddress = candidates.filter { request.sharesAddress(with: $0.request) }.count
         let hour = request.dateOnly ? -1.0 : Double(Int(positiveRemainder(request.requestedAt, 86_400) / 3_600))
         let weekday = Double((Int((request.requestedAt / 86_400).rounded(.down)) % 7 + 7 + 4) % 7)  // 1970-01-01 was a Thursday
         let words = request.description.isEmpty ? nil : wordSet(request.description)
@@ -81,8 +78,8 @@ public enum DedupPairFeatures {
             if let d = distances[i] { set(.distanceMetres, d) }
             set(.ageDays, max(0, request.requestedAt - candidate.requestedAt) / 86_400)
             set(.reportsBetween, Double(c.reportsBetween))
-            set(.sameAddress, !request.addressKey.isEmpty && request.addressKey == candidate.addressKey ? 1 : 0)
-            set(.sameBlock, !request.blockKey.isEmpty && request.blockKey == candidate.blockKey ? 1 : 0)
+            set(.sameAddress, request.sharesAddress(with: candidate) ? 1 : 0)
+            set(.sameBlock, request.sharesBlock(with: candidate) ? 1 : 0)
             let sameStreet = !request.streetKey.isEmpty && request.streetKey == candidate.streetKey
             set(.sameStreet, sameStreet ? 1 : 0)
             if sameStreet, let a = request.houseNumber, let b = candidate.houseNumber {

@@ -72,7 +72,7 @@ public struct LearnedDedupEvaluation: Sendable {
         model = DedupModelTraining.fit(rows, fit: { $0.request.requestedAt < tuneFrom },
                                        tune: { $0.request.requestedAt >= tuneFrom && !isReported($0) }, parameters: parameters)
 
-        let handRule: (String) -> DedupRule = { DedupDefaults.rule(serviceCode: $0, serviceName: names[$0] ?? $0) }
+        let handRule = DedupDefaults.rules(names: names)
         // Each method's verdict on every row, from replays over the whole history.
         var replay = LearnedDedupReplay(model: model)
         let outcomes = rows.map { replay.add($0.request, group: $0.group) }
