@@ -83,18 +83,21 @@ struct Import: AsyncParsableCommand {
     }
 
     struct Requests: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "A city's 311 export CSV (current or older per-type layout).")
+        static let configuration = CommandConfiguration(
+            abstract: "A city's 311 export CSV (current or older per-type layout, or any layout through --columns/--column).")
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var city: CityOptions
+        @OptionGroup var columns: ColumnOptions
         @Argument(help: "CSV file") var file: String
 
         func run() async throws {
             let bytes = try readFile(file)
             let projections = try city.projections()
             let settings = city.city
+            let mapping = try columns.mapping()
             try await runImport(database) { db in
                 try await ImportService(database: db).requests(bytes, file: file, city: settings, projections: projections,
-                                                        progress: ProgressLine.reporter("requests"))
+                                                        mapping: mapping, progress: ProgressLine.reporter("requests"))
             }
         }
     }

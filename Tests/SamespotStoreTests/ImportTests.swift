@@ -1,5 +1,6 @@
 import Foundation
 import PostgresNIO
+import SamespotCore
 import SamespotGeo
 import SamespotStore
 import SamespotTestSupport
@@ -103,6 +104,39 @@ import Testing
                 String(describing: error).contains("the time zone \"Mars/Olympus_Mons\" is not one PostgreSQL knows")
             }
             #expect(try await Self.count("service_requests", db) == 0)
+        }
+    }
+
+    @Test func aRenamedExportWithStatePlaneCoordinatesIsImportedThroughAMapping() async throws {
+        try await TestDatabase.withFresh { db in
+            // Another city's layout: renamed columns, no latitude/longitude, x/y in feet
+            // (EPSG:3435), duplicates marked by a parent column alone.
+            let mapping = try CityColumnMapping.decode(json: Array("""
+                {"columns": {"id": "Case Number", "type": "Category", "status": "State", "created": "Opened",
+                             "address": "Location Text", "parent": "Merged Into", "x": "POINT_X", "y": "POINT_Y"},
+                 "coordinatesEPSG": 3435}
+                """.utf8))
+            let csv = """
+                Case Number,Category,State,Opened,Location Text,Merged Into,POINT_X,POINT_Y
+                101,Pothole,Closed,01/04/2021 08:00:00 AM,100 N STATE ST,,1162234.142489,1896559.966858
+                102,Pothole,Closed,01/04/2021 09:30:00 AM,100 N STATE ST,101,1162240.0,1896560.0
+                """
+            let importer = RequestImporter(database: db, city: TestEnvironment.city, projections: try ProjectionPool(targetEPSG: 26971))
+            let summary = try await importer.importCSV(Array(csv.utf8), file: "renamed.csv", mapping: mapping)
+            #expect(summary.rowsWritten == 2)
+            let rows = try await db.client.query("""
+                SELECT r.service_request_id, r.longitude, r.latitude, r.location_precision, p.service_request_id
+                FROM service_requests r LEFT JOIN service_requests p ON p.request_id = r.parent_request_id
+                ORDER BY r.service_request_id
+                """, logger: db.logger)
+            var seen: [(String, Double, Double, String, String?)] = []
+            for try await row in rows.decode((String, Double, Double, String, String?).self) { seen.append(row) }
+            #expect(seen.map(\.0) == ["101", "102"])
+            // The city's own latitude/longitude for that x/y, within about a metre.
+            #expect(abs(seen[0].1 - -87.679846) < 0.00002 && abs(seen[0].2 - 41.871831) < 0.00002)
+            #expect(seen.map(\.3) == ["caller", "caller"])
+            // The parent column became a merge, as the city's own link.
+            #expect(seen[0].4 == nil && seen[1].4 == "101")
         }
     }
 }

@@ -42,8 +42,9 @@ public struct ImportService: Sendable {
 
     /// A city's 311 export: placed in every ward set, its parent links made merges (`RequestImporter`).
     public func requests(_ bytes: [UInt8], file: String, city: CitySettings, projections: ProjectionPool,
-                         progress: ImportProgress? = nil) async throws -> ImportSummary {
-        try await RequestImporter(database: database, city: city, projections: projections).importCSV(bytes, file: file, progress: progress)
+                         mapping: CityColumnMapping = .standard, progress: ImportProgress? = nil) async throws -> ImportSummary {
+        try await RequestImporter(database: database, city: city, projections: projections)
+            .importCSV(bytes, file: file, mapping: mapping, progress: progress)
     }
 
     /// Service definitions (the questions each type asks), as JSON:

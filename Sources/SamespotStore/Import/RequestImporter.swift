@@ -31,8 +31,18 @@ public struct RequestImporter: Sendable {
         self.projections = projections
     }
 
-    public func importCSV(_ bytes: [UInt8], file: String, progress: ImportProgress? = nil) async throws -> ImportSummary {
-        let records: [CityRequestRecord] = try ReferenceDataImporter.parse(bytes, file: file, progress: progress, CityRequestRecord.init(row:))
+    /// `mapping` names the file's columns when it is not a layout Samespot reads as it is; rows
+    /// with only projected x/y (the mapping's `coordinatesEPSG`) get latitude and longitude here.
+    public func importCSV(_ bytes: [UInt8], file: String, mapping: CityColumnMapping = .standard,
+                          progress: ImportProgress? = nil) async throws -> ImportSummary {
+        let reader: CityRecordReader
+        do { reader = try CityRecordReader(mapping: mapping) } catch { throw ImportError(file: file, message: error.description) }
+        var records = try ReferenceDataImporter.parse(bytes, file: file, progress: progress, reader.record)
+        if let epsg = mapping.coordinatesEPSG {
+            do { try CityRequestRecord.fillCoordinates(&records, fromEPSG: epsg) } catch {
+                throw ImportError(file: file, message: "coordinates EPSG:\(epsg): \(error)")
+            }
+        }
         var seen = Set<String>()
         for record in records where !seen.insert(record.serviceRequestID).inserted {
             throw ImportError(file: file, message: "line \(record.line): \(record.serviceRequestID) appears twice in the file")
