@@ -23,7 +23,8 @@ public struct Match: Sendable {
     public var sensitive: Bool
     public var distanceMetres: Double
     public var ageSeconds: Double
-    /// A new report of the case's type at the spot would become its child under the type's rule.
+    /// A new report of the case's type at the spot would become its child: the one parent intake
+    /// would choose among that type's open cases here (by the model or the type's rule).
     public var wouldMerge: Bool
     /// The dedup score when it would merge (higher is a better match).
     public var score: Double?
@@ -97,29 +98,19 @@ public struct MatchService: Sendable {
     public func matches(at spot: Spot, serviceCode: String?, radius: Double, limit: Int, now: Date = Date()) async throws -> [Match] {
         let catalog = indexes.catalog
         let nowSeconds = now.timeIntervalSince1970
-        var found: [Match] = []
         // The nearest few beyond the limit are ranked: a case a new report would merge into lies
         // within its rule's radius (tens of metres), so it is among them.
-        for c in try await store.openParents(nearX: spot.x, y: spot.y, radius: radius, serviceCode: serviceCode,
-                                             count: limit + Self.rankingSlack) {
+        let nearby = try await store.openParents(nearX: spot.x, y: spot.y, radius: radius, serviceCode: serviceCode,
+                                                 count: limit + Self.rankingSlack)
+        let chosen = Self.intakeChoices(nearby, at: spot, catalog: catalog, now: nowSeconds)
+        var found: [Match] = []
+        for c in nearby {
             let type = catalog.types[c.serviceCode]
             let distance = ((c.x - spot.x) * (c.x - spot.x) + (c.y - spot.y) * (c.y - spot.y)).squareRoot()
-            let age = max(0, nowSeconds - c.requestedAt.timeIntervalSince1970)
-            var decision: DedupDecision?
-            if let type {
-                // Intake's own choice, the model's where it decides, on this candidate alone.
-                let rule = catalog.rule(for: type)
-                let me = DedupCase(id: -1, serviceCode: c.serviceCode, requestedAt: nowSeconds, dateOnly: false, closedAt: nil,
-                                   x: spot.x, y: spot.y, addressKey: spot.addressKey, blockKey: spot.blockKey)
-                let candidate = DedupCase(id: Int(c.requestID), serviceCode: c.serviceCode, requestedAt: c.requestedAt.timeIntervalSince1970,
-                                          dateOnly: c.dateOnly, closedAt: nil, x: c.x, y: c.y, addressKey: c.addressKey, blockKey: c.blockKey)
-                if rule.enabled, rule.openStatuses.contains(c.status) {
-                    decision = catalog.parentChooser(for: type)(me, [DedupCandidate(request: candidate, children: c.childCount)], rule)
-                }
-            }
+            let decision = chosen[c.serviceCode].flatMap { $0.parentID == Int(c.requestID) ? $0 : nil }
             found.append(Match(
                 nearby: c, serviceName: type?.name ?? c.serviceCode, sensitive: type?.sensitive ?? false, distanceMetres: distance,
-                ageSeconds: age, wouldMerge: decision != nil, score: decision?.score,
+                ageSeconds: max(0, nowSeconds - c.requestedAt.timeIntervalSince1970), wouldMerge: decision != nil, score: decision?.score,
                 sameAddress: !spot.addressKey.isEmpty && spot.addressKey == c.addressKey,
                 sameBlock: !spot.blockKey.isEmpty && spot.blockKey == c.blockKey))
         }
@@ -130,5 +121,29 @@ public struct MatchService: Sendable {
             return a.nearby.requestID < b.nearby.requestID
         }
         return Array(found.prefix(limit))
+    }
+
+    /// For each type among the nearby cases, the parent intake would give a report of that type
+    /// made here now: its own chooser (the model's, where it decides) over all of that type's open
+    /// candidates together, as intake sees them, so the model's neighbourhood features (reports
+    /// nearby, distance and recency ranks) are the same as at intake.
+    static func intakeChoices(_ nearby: [OpenCaseNearby], at spot: Spot, catalog: ServiceCatalog, now: Double) -> [String: DedupDecision] {
+        var candidatesByType: [String: [DedupCandidate]] = [:]
+        for c in nearby {
+            guard let type = catalog.types[c.serviceCode], catalog.rule(for: type).openStatuses.contains(c.status) else { continue }
+            let candidate = DedupCase(id: Int(c.requestID), serviceCode: c.serviceCode, requestedAt: c.requestedAt.timeIntervalSince1970,
+                                      dateOnly: c.dateOnly, closedAt: nil, x: c.x, y: c.y, addressKey: c.addressKey, blockKey: c.blockKey)
+            candidatesByType[c.serviceCode, default: []].append(DedupCandidate(request: candidate, children: c.childCount))
+        }
+        var chosen: [String: DedupDecision] = [:]
+        for (code, candidates) in candidatesByType {
+            guard let type = catalog.types[code] else { continue }
+            let rule = catalog.rule(for: type)
+            guard rule.enabled else { continue }
+            let report = DedupCase(id: -1, serviceCode: code, requestedAt: now, dateOnly: false, closedAt: nil,
+                                   x: spot.x, y: spot.y, addressKey: spot.addressKey, blockKey: spot.blockKey)
+            chosen[code] = catalog.parentChooser(for: type)(report, candidates, rule)
+        }
+        return chosen
     }
 }

@@ -29,6 +29,12 @@ import Testing
             let (s1, first) = try await IntakeTests.post(#"{"service_code": "SFD", \#(at)}"#, port: port)
             #expect(s1 == 201)
             #expect(first["duplicate"] as? Bool == false)
+            // "Already reported" asks the same chooser over the type's open cases together: the
+            // one case it would merge into is the one intake then merges into.
+            let preview = try await HTTP.get("/v1/matches?service_code=SFD&lat=\(spot.latitude)&long=\(spot.longitude)",
+                                             port: port, key: TestKeys.intake)
+            let merging = (preview.json["matches"] as? [[String: Any]] ?? []).filter { $0["would_merge"] as? Bool == true }
+            #expect(merging.map { $0["service_request_id"] as? String } == [first["service_request_id"] as? String])
             let (s2, second) = try await IntakeTests.post(#"{"service_code": "SFD", \#(at), "description": "dark again"}"#, port: port)
             #expect(s2 == 201)
             #expect(second["duplicate"] as? Bool == true)

@@ -65,6 +65,30 @@ import Testing
             }
         }
     }
+
+    /// Two open cases of one type at one spot: a new report would merge into one of them only,
+    /// the one intake would choose, and only that one is marked.
+    @Test func onlyTheParentIntakeWouldChooseIsMarked() async throws {
+        try await TestServer.withSampleCityCopy { port, _ in
+            func post(_ json: String) async throws -> String {
+                let reply = try await HTTP.send("POST", "/v1/requests", port: port, body: json, key: TestKeys.intake)
+                #expect(reply.status == 201, "\(reply.text)")
+                return reply.json["service_request_id"] as? String ?? ""
+            }
+            let first = try await post(#"{"service_code": "GRAF", "lat": 41.80612, "long": -87.66976}"#)
+            let second = try await post(#"{"service_code": "GRAF", "lat": 41.80615, "long": -87.66976}"#)  // about 3 m north
+            // Staff split the repeat off: two open graffiti cases 3 m apart, both within the rule.
+            let split = try await HTTP.send("POST", "/v1/cases/\(second)/unmerge", port: port, body: nil, key: TestKeys.intake)
+            #expect(split.status == 200, "\(split.text)")
+            let reply = try await HTTP.get("/v1/matches?lat=41.80615&long=-87.66976&service_code=GRAF", port: port, key: TestKeys.intake)
+            let matches = try #require(reply.json["matches"] as? [[String: Any]])
+            let ours = matches.filter { [first, second].contains($0["service_request_id"] as? String ?? "") }
+            #expect(ours.count == 2)
+            // At the second's spot, it is the better match (0 m against 3 m).
+            #expect(ours.filter { $0["would_merge"] as? Bool == true }.map { $0["service_request_id"] as? String } == [second])
+            #expect(matches.first?["service_request_id"] as? String == second)
+        }
+    }
 }
 
 @Suite struct ClusterTests {
