@@ -19,7 +19,7 @@ public struct IndexRefresher: Service {
 
     /// Runs beside the HTTP server until the service group shuts down.
     public func run() async throws {
-        try? await cancelWhenGracefulShutdown { await listen() }
+        await cancelWhenGracefulShutdown { await listen() }
     }
 
     func listen() async {

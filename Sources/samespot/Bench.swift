@@ -10,7 +10,7 @@ import SamespotStore
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure speed side by side with PostgreSQL; build with -c release first.",
-        subcommands: [Geocode.self, WardLookups.self, HTTP.self, Clusters.self, LearnedDedup.self])
+        subcommands: [Geocode.self, WardLookups.self, HTTP.self, Clusters.self, LearnedDedup.self, Purging.self])
 
     struct Geocode: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Synchronization
 import Logging
 import SamespotCore
 import SamespotGeo
@@ -74,17 +75,30 @@ struct MigrationOptions: ParsableArguments {
     }
 }
 
-/// One line on a terminal that rewrites itself ("addresses: writing 12,000/45,220");
-/// silent when stderr is a file or a pipe, so logs stay clean.
+/// One line on a terminal that rewrites itself ("requests: writing 120,000/1,000,000 (12 %)
+/// 81,000 rows/s"), and a line per finished stage with its time and rate. The rewriting line is
+/// left out when stderr is a file or a pipe, so logs get only the finished stages.
 enum ProgressLine {
     static let isTerminal = isatty(STDERR_FILENO) == 1
 
     static func reporter(_ label: String) -> ImportProgress {
-        { stage, done, total in
-            guard isTerminal else { return }
-            let percent = total > 0 ? done * 100 / total : 100
-            FileHandle.standardError.write(Data("\r\u{1B}[2K\(label): \(stage) \(done)/\(total) (\(percent)%)".utf8))
-            if done >= total { FileHandle.standardError.write(Data("\n".utf8)) }
+        final class Stage: Sendable { let current = Mutex<(name: String, started: ContinuousClock.Instant)>(("", .now)) }
+        let stage = Stage()
+        return { name, done, total in
+            let now = ContinuousClock.now
+            let started = stage.current.withLock { current in
+                if current.name != name { current = (name, now) }
+                return current.started
+            }
+            let seconds = (now - started) / .seconds(1)
+            let rate = seconds > 0 ? " \(Int(Double(done) / seconds).formatted()) rows/s" : ""
+            if done >= total {
+                let line = "\(label): \(name) \(total.formatted()) rows in \(String(format: "%.1f", seconds)) s\(rate)\n"
+                FileHandle.standardError.write(Data(((isTerminal ? "\r\u{1B}[2K" : "") + line).utf8))
+            } else if isTerminal {
+                let percent = total > 0 ? done * 100 / total : 100
+                FileHandle.standardError.write(Data("\r\u{1B}[2K\(label): \(name) \(done.formatted())/\(total.formatted()) (\(percent) %)\(rate)".utf8))
+            }
         }
     }
 }

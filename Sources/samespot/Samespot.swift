@@ -10,7 +10,7 @@ struct Samespot: AsyncParsableCommand {
         commandName: "samespot",
         abstract: "311 request intake deduplication: geocode, place in wards, merge duplicates, serve Open311.",
         version: SamespotVersion.current,
-        subcommands: [Serve.self, Migrate.self, Import.self, Keys.self, Wards.self, Evaluate.self, Bench.self, Faults.self, GeocodeFile.self, Rules.self]
+        subcommands: [Serve.self, Migrate.self, Import.self, Keys.self, Wards.self, Evaluate.self, Bench.self, Faults.self, GeocodeFile.self, Rules.self, Purge.self, Generate.self]
     )
 
     /// Runs the command; a PostgreSQL failure is printed as what went wrong and what to do,

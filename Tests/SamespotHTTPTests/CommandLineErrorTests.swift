@@ -38,4 +38,19 @@ import Testing
         #expect(closed.output.contains("cannot connect to PostgreSQL at postgres://samespot@127.0.0.1:9/samespot: is it running"), "\(closed.output)")
         #expect(closed.status != 0)
     }
+
+    /// A purge is refused before it starts when its day is not a day, or its archive would
+    /// overwrite a file (an earlier archive may be the only copy of what it purged).
+    @Test func purgeArgumentsAreCheckedFirst() throws {
+        let notADay = try Self.run(["purge", "--finished-before", "last year"])
+        #expect(notADay.status != 0)
+        #expect(notADay.output.contains("--finished-before last year is not a day: write YYYY-MM-DD, e.g. 2014-01-01"), "\(notADay.output)")
+        let existing = FileManager.default.temporaryDirectory.appendingPathComponent("samespot-archive-\(getpid()).csv").path
+        FileManager.default.createFile(atPath: existing, contents: Data("earlier archive\n".utf8))
+        defer { try? FileManager.default.removeItem(atPath: existing) }
+        let overwrite = try Self.run(["purge", "--finished-before", "2014-01-01", "--archive", existing])
+        #expect(overwrite.status != 0)
+        #expect(overwrite.output.contains("\(existing) exists: the archive is written to a new file"), "\(overwrite.output)")
+        #expect(FileManager.default.contents(atPath: existing) == Data("earlier archive\n".utf8))
+    }
 }

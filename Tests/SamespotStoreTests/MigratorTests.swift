@@ -35,6 +35,28 @@ import Testing
         }
     }
 
+    /// A cascaded delete (a purge, a ward set replaced) finds the rows pointing at a row through
+    /// an index led by the pointing columns; without one, each deleted row scans the table.
+    @Test func everyForeignKeyHasAnIndexThatServesIt() async throws {
+        try await TestDatabase.withFresh { db in
+            let rows = try await db.client.query("""
+                SELECT c.conrelid::regclass::text || ' (' || (SELECT string_agg(a.attname, ', ') FROM pg_attribute a
+                         WHERE a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)) || ') → ' || c.confrelid::regclass::text
+                FROM pg_constraint c
+                WHERE c.contype = 'f' AND c.connamespace = 'public'::regnamespace
+                  AND NOT EXISTS (
+                      SELECT 1 FROM pg_index i
+                      WHERE i.indrelid = c.conrelid
+                        AND (i.indkey::int2[])[0:cardinality(c.conkey) - 1] @> c.conkey
+                        AND (i.indkey::int2[])[0:cardinality(c.conkey) - 1] <@ c.conkey)
+                ORDER BY 1
+                """, logger: db.logger)
+            var unserved: [String] = []
+            for try await key in rows.decode(String.self) { unserved.append(key) }
+            #expect(unserved == [], "foreign keys without an index led by their columns")
+        }
+    }
+
     @Test func anEditedAppliedMigrationIsRefused() async throws {
         try await TestDatabase.withFresh { db in
             var files = try Migration.load(directory: TestEnvironment.sqlDirectory)

@@ -6,10 +6,12 @@
 public enum CSVWriter {
     /// The field as it is when it needs no quotes, else quoted with its quotes doubled.
     public static func field(_ text: String) -> String {
-        let special: Set<Unicode.Scalar> = [",", "\"", "\n", "\r"]
+        // The check runs on UTF-8 bytes (an archive writes millions of fields): a quote, comma or
+        // line break is one byte that never occurs inside another character's bytes.
         // A byte-order mark leading the file is dropped by readers (`CSVReader` too): a field
         // that starts with one is quoted, so its mark survives as the file's first field.
-        guard text.unicodeScalars.contains(where: special.contains) || text.unicodeScalars.first == "\u{FEFF}" else { return text }
+        let needsQuotes = text.utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }
+        guard needsQuotes || text.utf8.starts(with: [0xEF, 0xBB, 0xBF]) else { return text }
         var quoted = String.UnicodeScalarView()
         quoted.append("\"")
         for scalar in text.unicodeScalars {

@@ -67,7 +67,9 @@ public struct ReferenceDataImporter: Sendable {
     static func parse<Record>(_ bytes: [UInt8], file: String, progress: ImportProgress?,
                               _ make: (CSVRow) throws(CSVRowError) -> Record) throws -> [Record] {
         do {
+            progress?("reading", 0, 1)
             let table = try readCSV(bytes: bytes)
+            progress?("reading", table.rows.count, table.rows.count)
             var records: [Record] = []
             records.reserveCapacity(table.rows.count)
             for (index, row) in table.rows.enumerated() {

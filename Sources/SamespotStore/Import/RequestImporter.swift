@@ -48,7 +48,9 @@ public struct RequestImporter: Sendable {
             throw ImportError(file: file, message: "line \(record.line): \(record.serviceRequestID) appears twice in the file")
         }
         let logger = database.logger
+        progress?("preparing", 0, records.count)
         let rows = try stagingRows(records, calendar: try await CatalogStore(database: database).calendar())
+        progress?("preparing", records.count, records.count)
         let timeZone = city.timeZone
         var types: [String: (name: String, department: String)] = [:]
         for record in records where types[record.serviceCode] == nil {
@@ -80,12 +82,15 @@ public struct RequestImporter: Sendable {
                     acknowledge_by date, respond_by date
                 ) ON COMMIT DROP
                 """, logger: logger)
+            progress?("writing", 0, rows.count)
             try await CopyWriter.copy(rows, into: "import_requests", columns: [
                 "line", "service_request_id", "service_code", "status", "city_status", "description", "channel",
                 "department", "requested_local", "has_time", "updated_local", "closed_local", "address", "zip_code",
                 "longitude", "latitude", "x_m", "y_m", "city_duplicate", "city_parent_id", "city_ward", "source",
                 "acknowledge_by", "respond_by",
-            ], on: connection, logger: logger) { done in progress?("writing", done, rows.count) }
+            ], on: connection, logger: logger) { done in if done < rows.count { progress?("writing", done, rows.count) } }
+            progress?("writing", rows.count, rows.count)
+            progress?("storing", 0, rows.count)
             let result = try await connection.query("""
                 WITH new_rows AS (
                     INSERT INTO service_requests (
@@ -125,7 +130,10 @@ public struct RequestImporter: Sendable {
                 """, logger: logger)
             var count = 0
             for try await n in result.decode(Int.self) { count = n }
+            progress?("storing", rows.count, rows.count)
+            progress?("linking the city's duplicates", 0, rows.count)
             try await Self.linkCityParents(connection, logger)
+            progress?("linking the city's duplicates", rows.count, rows.count)
             return count
         }
 

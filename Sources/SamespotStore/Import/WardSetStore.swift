@@ -136,6 +136,7 @@ public struct WardSetStore: Sendable {
             logger: logger)
         let context = GEOSContext()
         var rows: [[String?]] = []
+        progress?("finding wards in \(set.name)", 0, .max)
         for try await (id, longitude, latitude) in points.decode((Int64, Double?, Double?).self) {
             var ward: String? = nil
             if let longitude, let latitude {
@@ -144,15 +145,18 @@ public struct WardSetStore: Sendable {
             rows.append([String(id), String(set.id), ward])
         }
         let placed = rows
+        progress?("finding wards in \(set.name)", rows.count, rows.count)
+        progress?("placing in \(set.name)", 0, placed.count)
         try await database.client.withTransaction(logger: logger) { connection in
             if !onlyMissing {
                 try await connection.query("DELETE FROM request_wards WHERE ward_set_id = \(set.id)", logger: logger)
             }
             try await CopyWriter.copy(placed, into: "request_wards", columns: ["request_id", "ward_set_id", "ward"],
                                       on: connection, logger: logger) { done in
-                progress?("placing in \(set.name)", done, placed.count)
+                if done < placed.count { progress?("placing in \(set.name)", done, placed.count) }
             }
         }
+        progress?("placing in \(set.name)", placed.count, placed.count)
         return placed.count
     }
 }

@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import SamespotCore
+
+/// Synthetic data for measuring Samespot at a big city's scale.
+struct Generate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Synthetic city data for benchmarks: a seeded city-year of 311 requests.",
+        subcommands: [Requests.self])
+
+    struct Requests: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "A seeded year of 311 requests around the city's address points, with its mix of types, seasons and "
+                + "duplicate bursts linked to their first report, as a CSV `samespot import requests` reads.")
+        @Option(help: "Requests in the year") var requests = 1_000_000
+        @Option(help: "The year") var year = 2022
+        @Option(help: "Seed: the same seed and inputs give the same file") var seed: UInt64 = 1
+        @Option(help: "Address points CSV the requests are made at") var addresses = "data/addresses.csv"
+        @Option(help: "A 311 export whose types, departments and shares the year follows") var typesFrom = "data/requests-2021-01-01.csv"
+        @Option(help: "Share of reports about a place that start a burst of repeats") var burstShare = 0.06
+        @Option(name: [.short, .customLong("output")], help: "The CSV to write") var output: String
+
+        func validate() throws {
+            guard requests > 0 else { throw ValidationError("--requests must be at least 1") }
+            guard (0...1).contains(burstShare) else { throw ValidationError("--burst-share must be between 0 and 1") }
+        }
+
+        func run() async throws {
+            let started = ContinuousClock.now
+            let places: [CityYearGenerator.Place]
+            do {
+                places = try readCSV(bytes: try readFile(addresses)).rows.map { row in
+                    let point = try AddressPoint(row: row)
+                    return .init(address: point.fullAddress, zip: point.zipCode, longitude: point.longitude, latitude: point.latitude)
+                }
+            } catch let error as CSVRowError { throw ValidationError("\(addresses): \(error)") }
+            var counts: [String: (name: String, department: String, count: Int)] = [:]
+            for record in try readCityRecords([typesFrom]) {
+                counts[record.serviceCode, default: (record.serviceName, record.department, 0)].count += 1
+            }
+            let types = counts.sorted { $0.key < $1.key }.map {
+                CityYearGenerator.RequestType(code: $0.key, name: $0.value.name, department: $0.value.department, weight: Double($0.value.count))
+            }
+            guard !places.isEmpty, !types.isEmpty else { throw ValidationError("no address points in \(addresses), or no requests in \(typesFrom)") }
+            var settings = CityYearGenerator.Settings(year: year, requests: requests, seed: seed)
+            settings.burstShare = burstShare
+            let rows = CityYearGenerator(places: places, types: types, settings: settings).rows()
+
+            guard FileManager.default.createFile(atPath: output, contents: nil), let file = FileHandle(forWritingAtPath: output) else {
+                throw ValidationError("cannot create \(output)")
+            }
+            var buffer = [UInt8]()
+            buffer.reserveCapacity(1 << 21)
+            for row in [CityYearGenerator.header] + rows {
+                buffer.append(contentsOf: (CSVWriter.record(row) + "\r\n").utf8)
+                if buffer.count >= 1 << 20 { try file.write(contentsOf: buffer); buffer.removeAll(keepingCapacity: true) }
+            }
+            try file.write(contentsOf: buffer)
+            try file.close()
+            let duplicates = rows.lazy.filter { $0[13] == "True" }.count
+            let seconds = (ContinuousClock.now - started) / .seconds(1)
+            print("\(output): \(rows.count) requests of \(types.count) types at \(places.count) address points in \(year), "
+                  + "\(duplicates) of them repeats linked to a first report; \(String(format: "%.1f", seconds)) s")
+        }
+    }
+}
