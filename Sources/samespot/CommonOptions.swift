@@ -82,13 +82,15 @@ enum ProgressLine {
     static let isTerminal = isatty(STDERR_FILENO) == 1
 
     static func reporter(_ label: String) -> ImportProgress {
-        final class Stage: Sendable { let current = Mutex<(name: String, started: ContinuousClock.Instant)>(("", .now)) }
-        let stage = Stage()
+        // Stages may run side by side (ward sets are placed in parallel): each keeps its start.
+        final class Stages: Sendable { let started = Mutex<[String: ContinuousClock.Instant]>([:]) }
+        let stages = Stages()
         return { name, done, total in
             let now = ContinuousClock.now
-            let started = stage.current.withLock { current in
-                if current.name != name { current = (name, now) }
-                return current.started
+            let started = stages.started.withLock { started in
+                if let first = started[name] { return first }
+                started[name] = now
+                return now
             }
             let seconds = (now - started) / .seconds(1)
             let rate = seconds > 0 ? " \(Int(Double(done) / seconds).formatted()) rows/s" : ""

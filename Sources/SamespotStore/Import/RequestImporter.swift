@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import PostgresNIO
 import SamespotCore
@@ -137,10 +138,30 @@ public struct RequestImporter: Sendable {
             return count
         }
 
-        // New requests go into every ward set; a set imported later places them itself.
+        // New requests go into every ward set; a set imported later places them itself. The
+        // sets are placed side by side, as many at once as there are cores: each set's rows are
+        // stored by a PostgreSQL process of their own (a million rows a set, a foreign-key check
+        // per row), and GEOS finds the wards on the importer's side.
         let wardSets = WardSetStore(database: database)
-        for set in try await wardSets.list() {
-            try await wardSets.assignRequests(toSet: set, onlyMissing: true, progress: progress)
+        let sets = try await wardSets.list()
+        let lanes = max(1, min(sets.count, ProcessInfo.processInfo.activeProcessorCount))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var next = sets.makeIterator()
+            for _ in 0..<lanes {
+                guard let set = next.next() else { break }
+                group.addTask { _ = try await wardSets.assignRequests(toSet: set, onlyMissing: true, progress: progress) }
+            }
+            while try await group.next() != nil {
+                guard let set = next.next() else { continue }
+                group.addTask { _ = try await wardSets.assignRequests(toSet: set, onlyMissing: true, progress: progress) }
+            }
+        }
+        // Fresh statistics: the planner's picture of a table that just grew by a year would
+        // otherwise wait for autovacuum (10 % of the rows changed), and misjudge how many rows
+        // the newest days hold: on two million requests, intake's candidate query once took a
+        // time-ordered index of open requests for a selective one (83 ms against 0.2 ms).
+        if inserted > 0 {
+            try await database.client.query("ANALYZE service_requests, status_history, request_wards, dedup_decisions", logger: logger)
         }
         return ImportSummary(kind: "requests", rowsRead: records.count, rowsWritten: inserted)
     }
