@@ -82,16 +82,18 @@ enum ProgressLine {
     static let isTerminal = isatty(STDERR_FILENO) == 1
 
     static func reporter(_ label: String) -> ImportProgress {
-        // Stages may run side by side (ward sets are placed in parallel): each keeps its start.
-        final class Stages: Sendable { let started = Mutex<[String: ContinuousClock.Instant]>([:]) }
+        // Stages may run side by side (ward sets are placed in parallel): each keeps its start,
+        // and says it finished once.
+        final class Stages: Sendable { let state = Mutex<(started: [String: ContinuousClock.Instant], finished: Set<String>)>(([:], [])) }
         let stages = Stages()
         return { name, done, total in
             let now = ContinuousClock.now
-            let started = stages.started.withLock { started in
-                if let first = started[name] { return first }
-                started[name] = now
-                return now
+            let (started, alreadySaid) = stages.state.withLock { state in
+                let started = state.started[name] ?? now
+                state.started[name] = started
+                return (started, done >= total && !state.finished.insert(name).inserted)
             }
+            if alreadySaid { return }
             let seconds = (now - started) / .seconds(1)
             let rate = seconds > 0 ? " \(Int(Double(done) / seconds).formatted()) rows/s" : ""
             if done >= total {
