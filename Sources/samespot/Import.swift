@@ -131,7 +131,7 @@ struct Import: AsyncParsableCommand {
             let logger = database.makeLogger("samespot.import")
             let summaries = try await Database.withRunning(settings: try database.settings(), logger: logger) { db in
                 try await db.ping()
-                if onlyIfEmpty, try await CityCounts.read(from: db).requests > 0 {
+                if onlyIfEmpty, try await CityCounts.holdsRequests(db) {
                     return [ImportSummary]()
                 }
                 return try await ImportService(database: db).sampleCity(

@@ -29,8 +29,9 @@ import Testing
             #expect(refused.allSatisfy { $0.header("Retry-After") == "1" && $0.errorMessage?.contains("at capacity") == true })
             // Every request that got a 201 is stored, and none that got a 503.
             #expect(try await IdempotencyTests.count(db) == before + taken.count)
-            // Health is never limited.
-            #expect(try await HTTP.get("/healthz", port: port, key: nil).status == 200)
+            // Health is never limited: the answer is the health document, not the limiter's refusal.
+            // (Its own status follows the database, which a loaded CI machine may slow past 3 s.)
+            #expect(try await HTTP.get("/healthz", port: port, key: nil).json["database"] != nil)
         }
     }
 
@@ -103,7 +104,8 @@ import Testing
             #expect(held < .seconds(5), "the server kept a slow client for \(held)")
             // The server counts from the connection, a moment before this clock started.
             #expect(held >= .milliseconds(500), "closed after \(held), well before the idle timeout")
-            #expect(try await HTTP.get("/healthz", port: port, key: nil).status == 200)
+            // A page that needs no database, so only the server's own answering is tested.
+            #expect(try await HTTP.get("/openapi.json", port: port, key: nil).status == 200)
         }
     }
 }

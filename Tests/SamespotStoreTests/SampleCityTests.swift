@@ -16,6 +16,26 @@ import Testing
             #expect(counts.wards == 151)
             #expect(counts.requests == 2_953)
             #expect(counts.serviceTypes > 50)
+            #expect(!counts.estimated)
+        }
+    }
+
+    /// Past the exact-count limit a table is reported from the statistics ANALYZE keeps, and the
+    /// counts say so; a table under it is still counted row by row.
+    @Test func bigTablesAreReportedFromTheStatistics() async throws {
+        try await TestDatabase.withSampleCityCopy { db in
+            _ = try await db.client.query("ANALYZE address_points, intersections, service_requests", logger: db.logger)
+            // 24,048 intersections and 45,220 address points are "big" at a limit of 30,000;
+            // 2,953 requests are not. A row the statistics have not seen shows which was counted.
+            _ = try await db.client.query("DELETE FROM address_points WHERE address_id = (SELECT min(address_id) FROM address_points)",
+                                          logger: db.logger)
+            let counts = try await CityCounts.read(from: db, exactCountLimit: 30_000)
+            #expect(counts.estimated)
+            #expect(counts.addressPoints == 45_220, "the statistics, taken before the delete")
+            #expect(counts.intersections == 24_048)
+            #expect(counts.requests == 2_953)
+            #expect(try await CityCounts.read(from: db).addressPoints == 45_219, "counted exactly under the default limit")
+            #expect(try await CityCounts.holdsRequests(db))
         }
     }
 

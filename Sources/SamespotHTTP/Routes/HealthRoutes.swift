@@ -25,9 +25,11 @@ struct HealthRoutes {
     struct Counts: Encodable {
         var addressPoints: Int, streets: Int, intersections: Int, wardSets: Int, wards: Int, serviceTypes: Int, requests: Int
         var schemaVersion: Int
+        var estimated: Bool
         init(_ c: CityCounts) {
             addressPoints = c.addressPoints; streets = c.streets; intersections = c.intersections; wardSets = c.wardSets
             wards = c.wards; serviceTypes = c.serviceTypes; requests = c.requests; schemaVersion = c.schemaVersion
+            estimated = c.estimated
         }
     }
 
