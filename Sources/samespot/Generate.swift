@@ -46,17 +46,9 @@ struct Generate: AsyncParsableCommand {
             settings.burstShare = burstShare
             let rows = CityYearGenerator(places: places, types: types, settings: settings).rows()
 
-            guard FileManager.default.createFile(atPath: output, contents: nil), let file = FileHandle(forWritingAtPath: output) else {
-                throw ValidationError("cannot create \(output)")
-            }
-            var buffer = [UInt8]()
-            buffer.reserveCapacity(1 << 21)
-            for row in [CityYearGenerator.header] + rows {
-                buffer.append(contentsOf: (CSVWriter.record(row) + "\r\n").utf8)
-                if buffer.count >= 1 << 20 { try file.write(contentsOf: buffer); buffer.removeAll(keepingCapacity: true) }
-            }
-            try file.write(contentsOf: buffer)
-            try file.close()
+            let file = try CSVFileWriter(path: output)
+            for row in [CityYearGenerator.header] + rows { try file.write(row) }
+            try file.finish()
             let duplicates = rows.lazy.filter { $0[13] == "True" }.count
             let seconds = (ContinuousClock.now - started) / .seconds(1)
             print("\(output): \(rows.count) requests of \(types.count) types at \(places.count) address points in \(year), "

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import SamespotCore
 import SamespotStore
-import Synchronization
 
 /// Retention: archive and delete the cases a city no longer keeps.
 struct Purge: AsyncParsableCommand {
@@ -33,7 +32,7 @@ struct Purge: AsyncParsableCommand {
 
     func run() async throws {
         let day = CivilDate(parsing: finishedBefore)!
-        let file = try archive.map { try CSVArchiveFile(path: $0) }
+        let file = try archive.map { try CSVFileWriter(path: $0) }
         let zone = city.timeZone
         let dryRun = dryRun
         let logger = database.makeLogger("samespot.purge")
@@ -54,32 +53,5 @@ struct Purge: AsyncParsableCommand {
     }
 }
 
-/// The archive on disk: CSV rows written through a buffer, then flushed and synced.
-final class CSVArchiveFile: PurgeArchive {
-    private let handle: FileHandle
-    private let buffer = Mutex<[UInt8]>([])
-
-    init(path: String) throws {
-        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
-            throw ValidationError("cannot create \(path)")
-        }
-        self.handle = handle
-    }
-
-    func write(_ fields: [String]) throws {
-        let full = buffer.withLock { bytes -> [UInt8]? in
-            bytes.append(contentsOf: (CSVWriter.record(fields) + "\r\n").utf8)
-            guard bytes.count >= 1 << 20 else { return nil }
-            defer { bytes.removeAll(keepingCapacity: true) }
-            return bytes
-        }
-        if let full { try handle.write(contentsOf: full) }
-    }
-
-    func finish() throws {
-        let rest = buffer.withLock { bytes in defer { bytes.removeAll() }; return bytes }
-        try handle.write(contentsOf: rest)
-        try handle.synchronize()
-        try handle.close()
-    }
-}
+/// The archive on disk is a CSV file like any other the CLI writes.
+extension CSVFileWriter: PurgeArchive {}

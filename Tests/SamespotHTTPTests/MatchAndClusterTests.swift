@@ -5,15 +5,18 @@ import SamespotTestSupport
 import Testing
 
 @Suite struct MatchTests {
+    /// Takes a request at intake (201 expected) and gives its tracking number.
+    static func intake(_ json: String, port: Int) async throws -> String {
+        let reply = try await HTTP.send("POST", "/v1/requests", port: port, body: json, key: TestKeys.intake)
+        #expect(reply.status == 201, "\(reply.text)")
+        return reply.json["service_request_id"] as? String ?? ""
+    }
+
     /// "Already reported": open cases near the spot, those a new report would merge into first,
     /// with distance, age, status and child count; the radius a caller may ask depends on the role.
     @Test func openCasesNearASpotBestFirst() async throws {
         try await TestServer.withSampleCityCopy { port, _ in
-            func post(_ json: String) async throws -> String {
-                let reply = try await HTTP.send("POST", "/v1/requests", port: port, body: json, key: TestKeys.intake)
-                #expect(reply.status == 201, "\(reply.text)")
-                return reply.json["service_request_id"] as? String ?? ""
-            }
+            func post(_ json: String) async throws -> String { try await Self.intake(json, port: port) }
             // At 4853 S Wood St: a rodent case (merges by address) with one repeat, and graffiti 40 m north.
             let rats = try await post(#"{"service_code": "SGA", "address": "4853 S Wood St"}"#)
             _ = try await post(#"{"service_code": "SGA", "address": "4853 S Wood St", "first_name": "Ann"}"#)
@@ -70,11 +73,7 @@ import Testing
     /// the one intake would choose, and only that one is marked.
     @Test func onlyTheParentIntakeWouldChooseIsMarked() async throws {
         try await TestServer.withSampleCityCopy { port, _ in
-            func post(_ json: String) async throws -> String {
-                let reply = try await HTTP.send("POST", "/v1/requests", port: port, body: json, key: TestKeys.intake)
-                #expect(reply.status == 201, "\(reply.text)")
-                return reply.json["service_request_id"] as? String ?? ""
-            }
+            func post(_ json: String) async throws -> String { try await Self.intake(json, port: port) }
             let first = try await post(#"{"service_code": "GRAF", "lat": 41.80612, "long": -87.66976}"#)
             let second = try await post(#"{"service_code": "GRAF", "lat": 41.80615, "long": -87.66976}"#)  // about 3 m north
             // Staff split the repeat off: two open graffiti cases 3 m apart, both within the rule.

@@ -120,4 +120,22 @@ import Testing
             #expect(try await Self.count("SELECT count(*)::int FROM requesters", db) == 2)
         }
     }
+
+    /// A city's export may give a case as closed with no close date: it goes by its last known
+    /// time, not kept forever; one still open beside it stays.
+    @Test func aCaseClosedWithoutACloseDateGoesByItsLastUpdate() async throws {
+        try await TestDatabase.withFresh { db in
+            let importer = RequestImporter(database: db, city: TestEnvironment.city, projections: try ProjectionPool(targetEPSG: 26971))
+            _ = try await importer.importCSV(Array("""
+                sr_number,sr_type,sr_short_code,status,created_date,closed_date,last_modified_date,street_address,latitude,longitude
+                E1,Graffiti Removal,GRAF,Completed,2013-04-01T08:00:00,,2013-04-09T10:00:00,100 N STATE ST,41.8827,-87.6278
+                E2,Graffiti Removal,GRAF,Completed,2013-04-01T08:00:00,,2014-03-01T10:00:00,100 N STATE ST,41.8827,-87.6278
+                """.utf8), file: "no-close-dates.csv")
+            #expect(try await Self.count("SELECT count(*)::int FROM service_requests WHERE closed_at IS NULL AND status = 'closed'", db) == 2)
+            let store = RetentionStore(database: db, timeZone: TestEnvironment.city.timeZone)
+            let summary = try await store.purge(finishedBefore: CivilDate(year: 2014, month: 1, day: 1))
+            #expect(summary.cases == 1)
+            #expect(try await Self.ids(db) == ["E2"])
+        }
+    }
 }

@@ -80,7 +80,10 @@ public struct RetentionStore: Sendable {
                 JOIN (SELECT coalesce(parent_request_id, request_id) AS root
                       FROM service_requests
                       GROUP BY 1
-                      HAVING bool_and(status IN ('closed', 'canceled') AND closed_at < (\(cutoff)::date)::timestamp AT TIME ZONE \(zone))
+                      -- A case a city's export gave as closed without a close date is judged by its
+                      -- last update (the file's own times); a NULL here would keep it forever.
+                      HAVING bool_and(status IN ('closed', 'canceled')
+                                      AND coalesce(closed_at, updated_at) < (\(cutoff)::date)::timestamp AT TIME ZONE \(zone))
                      ) f ON f.root = coalesce(r.parent_request_id, r.request_id)
                 """, logger: logger)
             // Its statistics let the deletes below join it by hash rather than probe row by row.

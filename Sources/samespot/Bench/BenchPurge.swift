@@ -29,7 +29,7 @@ extension Bench {
 
                 var seconds = try await clock.measure { try await Self.store(n, db: db) }
                 print("stored \(n) finished cases, with their history, wards and merges: \(Self.format(seconds))")
-                let archive = try CSVArchiveFile(path: archivePath)
+                let archive = try CSVFileWriter(path: archivePath)
                 var summary: RetentionStore.Summary?
                 seconds = try await clock.measure {
                     summary = try await RetentionStore(database: db, timeZone: zone)
