@@ -46,8 +46,32 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds a connection may send nothing whole before it is closed: idle keep-alives, slow-loris clients (env SAMESPOT_IDLE_TIMEOUT; 0: never).")
     var idleTimeout: Double = Double(ProcessInfo.processInfo.environment["SAMESPOT_IDLE_TIMEOUT"] ?? "") ?? LimitSettings().idleTimeoutSeconds
 
+    @Option(help: "A streaming replica for the reads that may lag by a moment: Open311 listings, matches, clusters, reports (env SAMESPOT_READ_DATABASE_URL; default: none, every read on the primary).")
+    var readDatabaseURL: String = ProcessInfo.processInfo.environment["SAMESPOT_READ_DATABASE_URL"] ?? ""
+
+    @Option(help: "What --database-url and --read-database-url lead to: 'none' (PostgreSQL, or a pooler in session mode) or 'transaction' (a pooler such as pgbouncer in pool_mode = transaction) (env SAMESPOT_DATABASE_POOLER).")
+    var databasePooler: String = ProcessInfo.processInfo.environment["SAMESPOT_DATABASE_POOLER"] ?? "none"
+
+    @Option(help: "The primary itself, past the pooler: for LISTEN, migrations and loading the indexes; needed with --database-pooler transaction (env SAMESPOT_DIRECT_DATABASE_URL; default: --database-url).")
+    var directDatabaseURL: String = ProcessInfo.processInfo.environment["SAMESPOT_DIRECT_DATABASE_URL"] ?? ""
+
     @Flag(help: "Apply pending migrations before serving.")
     var migrate = false
+
+    func validate() throws {
+        guard ["none", "transaction"].contains(databasePooler) else {
+            throw ValidationError("--database-pooler \(databasePooler) is not known: write none or transaction")
+        }
+        if databasePooler == "transaction" && directDatabaseURL.isEmpty {
+            throw ValidationError("behind a transaction pooler the service still needs one session of its own (LISTEN, migrations): "
+                                  + "give the primary's own URL as --direct-database-url or SAMESPOT_DIRECT_DATABASE_URL")
+        }
+    }
+
+    /// A URL option as settings, with the option's name in the error.
+    private func settings(_ url: String, option: String) throws -> DatabaseSettings {
+        do { return try DatabaseSettings(url: url) } catch { throw ValidationError("--\(option): \(error.description)") }
+    }
 
     func run() async throws {
         LoggingSystem.bootstrap { label in
@@ -63,25 +87,37 @@ struct Serve: AsyncParsableCommand {
                                       limits: LimitSettings(maxWritesInFlight: maxWritesInFlight, maxReadsInFlight: maxReadsInFlight,
                                                             publicKeyRatePerSecond: publicKeyRate, staffKeyRatePerSecond: staffKeyRate,
                                                             idleTimeoutSeconds: idleTimeout))
-        let db = Database(settings: settings.database, logger: logger)
+        let pooled = databasePooler == "transaction"
+        // Migrations (a session advisory lock), the indexes and LISTEN need a session of their own.
+        let direct = directDatabaseURL.isEmpty ? settings.database : try self.settings(directDatabaseURL, option: "direct-database-url")
         if migrate {
             let files = try Migration.load(directory: try migrations.directory())
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await db.client.run() }
-                try await Migrator(database: db).migrate(files)
-                group.cancelAll()
-            }
+            try await Database.withRunning(settings: direct, logger: logger) { db in try await Migrator(database: db).migrate(files) }
         }
         // The in-memory indexes load from PostgreSQL before the first request is taken.
         let wardSetName = wardSet
-        let indexes = try await Database.withRunning(settings: settings.database, logger: logger) { loader in
+        let indexes = try await Database.withRunning(settings: direct, logger: logger) { loader in
             try await loader.ping()
             return try await CityIndexes.load(from: loader, wardSetName: wardSetName)
         }
-        logger.info("samespot serving", metadata: ["address": "\(host):\(port)", "database": "\(settings.database.redacted)"])
         var serving = settings.database
         serving.boundsTransactions = true
-        let app = try SamespotServer.buildApplication(settings: settings, database: Database(settings: serving, logger: logger), indexes: indexes, logger: logger)
+        serving.behindTransactionPooler = pooled
+        var replica: DatabaseSettings?
+        if !readDatabaseURL.isEmpty {
+            replica = try self.settings(readDatabaseURL, option: "read-database-url")
+            replica?.boundsTransactions = true
+            replica?.behindTransactionPooler = pooled
+            try await Database.check(replica!, logger: logger)
+        }
+        logger.info("samespot serving", metadata: [
+            "address": "\(host):\(port)", "database": "\(serving.redacted)", "reads": "\(replica?.redacted ?? "the primary")",
+            "pooler": "\(databasePooler)"])
+        let app = try SamespotServer.buildApplication(
+            settings: settings, database: Database(settings: serving, logger: logger),
+            reads: replica.map { Database(settings: $0, logger: logger) },
+            listener: directDatabaseURL.isEmpty ? nil : Database(settings: direct, logger: logger),
+            indexes: indexes, logger: logger)
         try await app.runService()
     }
 }

@@ -53,4 +53,16 @@ import Testing
         #expect(overwrite.output.contains("\(existing) exists: the archive is written to a new file"), "\(overwrite.output)")
         #expect(FileManager.default.contents(atPath: existing) == Data("earlier archive\n".utf8))
     }
+
+    /// A pooler in transaction mode needs the primary's own URL beside it; an unknown pooler
+    /// mode is named.
+    @Test func serveBehindAPoolerAsksForADirectURL() throws {
+        let noDirect = try Self.run(["serve", "--database-pooler", "transaction"])
+        #expect(noDirect.status != 0)
+        #expect(noDirect.output.contains("give the primary's own URL as --direct-database-url"), "\(noDirect.output)")
+        let unknown = try Self.run(["serve", "--database-pooler", "statement"])
+        #expect(unknown.status != 0)
+        #expect(unknown.output.contains("--database-pooler statement is not known: write none or transaction"), "\(unknown.output)")
+    }
 }
+

@@ -37,6 +37,7 @@ enum TestServer {
     static func withSampleCityCopy(
         logger: Logger = TestEnvironment.logger, registry: RouteRegistry = RouteRegistry(), limits: LimitSettings = LimitSettings(),
         prepare: @escaping @Sendable (Database) async throws -> Void = { _ in },
+        reads: DatabaseSettings? = nil, behindTransactionPooler: Bool = false,
         _ body: @escaping @Sendable (Int, Database) async throws -> Void
     ) async throws {
         SamespotServer.bootstrapMetrics()
@@ -44,8 +45,11 @@ enum TestServer {
         try await TestDatabase.withSampleCityCopy { db in
             try await prepare(db)
             let indexes = CityIndexes(snapshot, catalog: try await CatalogStore(database: db).load(), wardSetName: nil)
+            var serving = db.settings
+            serving.behindTransactionPooler = behindTransactionPooler
             let app = try SamespotServer.buildApplication(settings: settings(db.settings, limits: limits),
-                                                          database: Database(settings: db.settings, logger: logger),
+                                                          database: Database(settings: serving, logger: logger),
+                                                          reads: reads.map { Database(settings: $0, logger: logger) },
                                                           indexes: indexes, logger: logger, registry: registry)
             try await app.test(.live) { client in
                 try await body(try #require(client.port), db)

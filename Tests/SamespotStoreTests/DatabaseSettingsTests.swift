@@ -1,4 +1,6 @@
-import SamespotStore
+import PostgresNIO
+@testable import SamespotStore
+import SamespotTestSupport
 import Testing
 
 @Suite struct DatabaseSettingsTests {
@@ -21,5 +23,51 @@ import Testing
     @Test(arguments: ["mysql://x/y", "postgres://host:5432", "not a url"])
     func refusesWhatIsNotAPostgresURL(url: String) {
         #expect(throws: DatabaseSettingsError.self) { _ = try DatabaseSettings(url: url) }
+    }
+}
+
+/// Behind a transaction pooler a named prepared statement would be left on one server
+/// connection and missed (or found twice) on the next: the hot paths then run as plain queries.
+@Suite struct TransactionPoolerTests {
+    /// Asks the nearest open cases on a pool of its own, then counts the statements that
+    /// connection holds prepared (a sequential pool reuses its one idle connection).
+    static func preparedAfterAsking(behindPooler: Bool) async throws -> (found: Int, prepared: Int) {
+        try await TestDatabase.withSampleCity { shared in
+            var settings = shared.settings
+            settings.behindTransactionPooler = behindPooler
+            return try await Database.withRunning(settings: settings, logger: shared.logger) { db in
+                // Near the first open case with a point, within 50 m.
+                var spot: (Double, Double) = (0, 0)
+                for try await (x, y) in try await db.client.query("""
+                    SELECT x_m, y_m FROM service_requests
+                    WHERE status = 'open' AND parent_request_id IS NULL AND x_m IS NOT NULL ORDER BY request_id LIMIT 1
+                    """, logger: db.logger).decode((Double, Double).self) { spot = (x, y) }
+                let found = try await NearbyStore(database: db).openParents(nearX: spot.0, y: spot.1, radius: 50, serviceCode: nil, count: 5)
+                let prepared = try await db.client.withConnection { connection in
+                    var n = -1
+                    for try await count in try await connection.query("SELECT count(*)::int FROM pg_prepared_statements",
+                                                                      logger: db.logger).decode(Int.self) { n = count }
+                    return n
+                }
+                return (found.count, prepared)
+            }
+        }
+    }
+
+    @Test func behindAPoolerNothingIsLeftPreparedOnTheConnection() async throws {
+        let direct = try await Self.preparedAfterAsking(behindPooler: false)
+        let pooled = try await Self.preparedAfterAsking(behindPooler: true)
+        #expect(direct.found >= 1 && pooled.found == direct.found, "the same answer either way")
+        #expect(direct.prepared == 1, "directly, the statement is prepared once per connection")
+        #expect(pooled.prepared == 0)
+    }
+
+    /// pgbouncer refuses startup parameters it does not know: none are sent behind it.
+    @Test func behindAPoolerNoStartupParametersAreSent() throws {
+        var settings = try DatabaseSettings(url: "postgres://samespot@127.0.0.1:6433/samespot")
+        settings.boundsTransactions = true
+        #expect(settings.clientConfiguration().options.additionalStartupParameters.count == 2)
+        settings.behindTransactionPooler = true
+        #expect(settings.clientConfiguration().options.additionalStartupParameters.isEmpty)
     }
 }

@@ -2,6 +2,7 @@ import Hummingbird
 import Logging
 import Metrics
 import Prometheus
+import ServiceLifecycle
 import SamespotGeo
 import SamespotService
 import SamespotStore
@@ -22,8 +23,13 @@ public enum SamespotServer {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metricsRegistry))
     }()
 
-    public static func buildRouter(settings: ServerSettings, database: Database, indexes: CityIndexes,
+    /// - Parameters:
+    ///   - database: the primary: every write, and every read that must see the caller's own writes.
+    ///   - reads: a streaming replica for the reads that may lag by a moment (Open311 listings,
+    ///     matches, clusters, ward and lifecycle reports); nil reads from the primary.
+    public static func buildRouter(settings: ServerSettings, database: Database, reads: Database? = nil, indexes: CityIndexes,
                                    registry: RouteRegistry = RouteRegistry()) throws -> Router<SamespotRequestContext> {
+        let replica = reads ?? database
         let router = Router(context: SamespotRequestContext.self)
         // Logs and metrics name the method, path and status; never the query string (it may
         // carry an address) nor a key.
@@ -43,10 +49,11 @@ public enum SamespotServer {
         let catalog = CatalogService(store: CatalogStore(database: database), rules: RuleStore(database: database), indexes: indexes)
         let cases = CaseService(cases: CaseStore(database: database, city: settings.city), organisation: OrganisationStore(database: database),
                                 indexes: indexes)
-        let requests = RequestReadService(store: RequestQueryStore(database: database), indexes: indexes)
-        let reports = ReportService(lifecycle: LifecycleReportStore(database: database), wards: WardReportStore(database: database),
+        let requests = RequestReadService(store: RequestQueryStore(database: replica),
+                                          primary: reads == nil ? nil : RequestQueryStore(database: database), indexes: indexes)
+        let reports = ReportService(lifecycle: LifecycleReportStore(database: replica), wards: WardReportStore(database: replica),
                                     indexes: indexes)
-        let clusters = ClusterService(store: ClusterPointStore(database: database), projections: projections)
+        let clusters = ClusterService(store: ClusterPointStore(database: replica), projections: projections)
         let wardSets = WardSetResolver(indexes: indexes)
 
         HealthRoutes(database: database, settings: settings).register(on: api)
@@ -55,7 +62,7 @@ public enum SamespotServer {
         Open311Routes(indexes: indexes, intake: intake, catalog: catalog, requests: requests, keys: keys, clock: clock).register(on: api)
         GeocodeRoutes(indexes: indexes).register(on: api)
         IntakeRoutes(intake: intake).register(on: api)
-        MatchRoutes(matches: MatchService(indexes: indexes, projections: projections, store: NearbyStore(database: database)), clock: clock)
+        MatchRoutes(matches: MatchService(indexes: indexes, projections: projections, store: NearbyStore(database: replica)), clock: clock)
             .register(on: api)
         ClusterRoutes(clusters: clusters, indexes: indexes, wardSets: wardSets, clock: clock).register(on: api)
         WardRoutes(reports: reports, boundaries: WardBoundaryService(store: WardSetStore(database: database)),
@@ -75,11 +82,17 @@ public enum SamespotServer {
     /// The largest request head (request line and headers) the server reads.
     static let maxHeadBytes = 512 * 1024
 
-    /// - Parameter database: a `Database` whose client nobody else runs: the application runs it.
+    /// - Parameters:
+    ///   - database, reads: as `buildRouter` takes them; `Database`s whose clients nobody else
+    ///     runs: the application runs them.
+    ///   - listener: where the index refresher LISTENs for reference changes, when `database` is
+    ///     behind a transaction pooler (a LISTEN needs a session of its own); nil: `database`.
     public static func buildApplication(
-        settings: ServerSettings, database: Database, indexes: CityIndexes, logger: Logger, registry: RouteRegistry = RouteRegistry()
+        settings: ServerSettings, database: Database, reads: Database? = nil, listener: Database? = nil,
+        indexes: CityIndexes, logger: Logger, registry: RouteRegistry = RouteRegistry()
     ) throws -> some ApplicationProtocol {
-        let router = try buildRouter(settings: settings, database: database, indexes: indexes, registry: registry)
+        let router = try buildRouter(settings: settings, database: database, reads: reads, indexes: indexes, registry: registry)
+        let pools: [any Service] = [database.client] + [reads?.client, listener?.client].compactMap { $0 }
         return Application(
             router: router,
             server: .http1(configuration: .init(
@@ -89,7 +102,7 @@ public enum SamespotServer {
                 // 64 characters, percent-encoded), and those checks answer in the API's format.
                 httpDecoderConfiguration: .init(maxHeaderFieldSize: Self.maxHeadBytes, maxHeaderListSize: Self.maxHeadBytes))),
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "Samespot"),
-            services: [database.client, IndexRefresher(indexes: indexes, database: database)],
+            services: pools + [IndexRefresher(indexes: indexes, database: listener ?? database)],
             logger: logger
         )
     }

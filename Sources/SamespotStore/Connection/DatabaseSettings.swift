@@ -20,6 +20,13 @@ public struct DatabaseSettings: Sendable, Equatable {
     /// (see `clientConfiguration`). Off for commands, whose imports may compute for minutes
     /// inside one transaction.
     public var boundsTransactions = false
+    /// The URL is a pooler in transaction mode (pgbouncer's `pool_mode = transaction`), which
+    /// hands each transaction whichever server connection is free. Nothing may then rest on a
+    /// connection's session: no named prepared statements (see `PreparedQuery`), no startup
+    /// parameters (pgbouncer refuses those it does not know; its own `idle_transaction_timeout`
+    /// and the role's `lock_timeout` bound transactions instead), no LISTEN (the server's
+    /// listener takes a direct URL).
+    public var behindTransactionPooler = false
 
     public init(endpoint: Endpoint, username: String, password: String? = nil, database: String, requireTLS: Bool = false) {
         self.endpoint = endpoint
@@ -88,7 +95,7 @@ public struct DatabaseSettings: Sendable, Equatable {
         // Idempotency-Key's index entry) for ever when its client stalls: PostgreSQL ends it, and
         // the waiters give up after a bound instead of queueing behind it. Intake holds its
         // locks for milliseconds.
-        if boundsTransactions {
+        if boundsTransactions && !behindTransactionPooler {
             configuration.options.additionalStartupParameters = [
                 ("idle_in_transaction_session_timeout", "15s"),
                 ("lock_timeout", "10s"),

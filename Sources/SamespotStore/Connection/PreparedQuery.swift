@@ -16,3 +16,17 @@ extension PreparedQuery {
     public static var sql: String { example.query.sql }
     public func makeBindings() throws -> PostgresBindings { query.binds }
 }
+
+extension PostgresConnection {
+    /// Runs `statement` prepared (planned once per connection), or as a plain query when
+    /// `database` is behind a transaction pooler: a named statement lives on one server
+    /// connection, and the pooler gives the next transaction another.
+    func run<Statement: PreparedQuery>(
+        _ statement: Statement, on database: Database
+    ) async throws -> AsyncThrowingMapSequence<PostgresRowSequence, Statement.Row> {
+        if !database.settings.behindTransactionPooler {
+            return try await execute(statement, logger: database.logger)
+        }
+        return try await query(statement.query, logger: database.logger).map { try statement.decodeRow($0) }
+    }
+}

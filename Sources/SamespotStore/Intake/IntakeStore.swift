@@ -166,10 +166,10 @@ public struct IntakeStore: Sendable {
         // 2. The clock and the candidates, read after the locks in the same round trip. The
         // request's time is read *after* the locks: a transaction that began earlier but waited
         // for the lock must not look older than the case it waited for.
-        let rows = try await tx.execute(LockAndReadCandidates(
+        let rows = try await tx.run(LockAndReadCandidates(
             lockNames: lockNames, mergeable: mergeable, serviceCode: intake.serviceCode,
             openStatuses: rule.openStatuses.map(\.rawValue).sorted(), windowSeconds: rule.windowSeconds, cells: cells,
-            addressKey: intake.addressKey, blockKey: intake.blockKey, timeZone: city.timeZone), logger: logger)
+            addressKey: intake.addressKey, blockKey: intake.blockKey, timeZone: city.timeZone), on: database)
         var now = 0.0, today = ""
         var candidates: [DedupCandidate] = []
         for try await (clock, localDate, id, at, dateOnly, x, y, addressKey, blockKey, children, description) in rows {
@@ -353,7 +353,7 @@ public struct IntakeStore: Sendable {
             acknowledgeBy: due.acknowledge.description, respondBy: due.respond.description,
             attributesJSON: String(decoding: try JSONEncoder().encode(intake.attributes), as: UTF8.self),
             parent: parent, timeZone: city.timeZone)
-        for try await (id, number, token, parentNumber) in try await tx.execute(statement, logger: database.logger) {
+        for try await (id, number, token, parentNumber) in try await tx.run(statement, on: database) {
             return IntakeOutcome(requestID: id, serviceRequestID: number, token: token, parentRequestID: parent?.parentID,
                                  parentServiceRequestID: parentNumber, decision: nil, rule: intake.rule)
         }

@@ -33,8 +33,8 @@ public struct NearbyStore: Sendable {
     public func openParents(nearX x: Double, y: Double, radius: Double, serviceCode: String?, count: Int) async throws -> [OpenCaseNearby] {
         try await database.client.withConnection { connection in
             var found: [OpenCaseNearby] = []
-            for try await row in try await connection.execute(
-                NearestOpenParents(x: x, y: y, radius: radius, serviceCode: serviceCode, limit: count), logger: database.logger) {
+            for try await row in try await connection.run(
+                NearestOpenParents(x: x, y: y, radius: radius, serviceCode: serviceCode, limit: count), on: database) {
                 found.append(row)
             }
             return found

@@ -22,6 +22,8 @@ extension Bench {
         @Option(help: "Requests per second for the fixed-rate intake phase") var rate = 2_500.0
         @Option(help: "Requests per second for the matches phase") var matchRate = 500.0
         @Option(help: "pgbench clients for the PostgreSQL baselines") var pgbenchClients = 8
+        @Option(help: ArgumentHelp("An argument for the served instance, repeatable, e.g. --serve-argument=--database-pooler=transaction "
+                                   + "(scripts/scale-out measures a pooler and a replica this way)")) var serveArgument: [String] = []
         @Flag(help: "Skip the pgbench baselines (they need PostGIS: apt-get install postgresql-15-postgis-3)") var skipBaselines = false
 
         func run() async throws {
@@ -42,7 +44,7 @@ extension Bench {
             guard !points.isEmpty else { throw ValidationError("no address points: import the sample city first (scripts/bench does)") }
             let source = points
             report("server: samespot serve (release build: \(isReleaseBuild)), \(ProcessInfo.processInfo.activeProcessorCount) cores shared with PostgreSQL and the load generator")
-            let server = try await BenchServer.start(database: settings)
+            let server = try await BenchServer.start(database: settings, arguments: serveArgument)
             defer { server.stop() }
             let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
             func plan(_ rate: Double?, _ seconds: Int) -> LoadGenerator.Plan {
