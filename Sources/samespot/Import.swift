@@ -88,16 +88,26 @@ struct Import: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var city: CityOptions
         @OptionGroup var columns: ColumnOptions
+        @Option(help: ArgumentHelp(
+            "A file of at least this many requests, and more than are stored, is a bulk load: the case tables' indexes are built again "
+                + "afterwards, faster than kept row by row, but the tables are locked until the load ends; 0: never (a city importing while it serves)"))
+        var bulkLoadRows = 50_000
         @Argument(help: "CSV file") var file: String
+
+        func validate() throws {
+            guard bulkLoadRows >= 0 else { throw ValidationError("--bulk-load-rows must be 0 (never) or more") }
+        }
 
         func run() async throws {
             let bytes = try readFile(file)
             let projections = try city.projections()
             let settings = city.city
             let mapping = try columns.mapping()
+            let bulkLoadRows = self.bulkLoadRows == 0 ? Int.max : self.bulkLoadRows
             try await runImport(database) { db in
                 try await ImportService(database: db).requests(bytes, file: file, city: settings, projections: projections,
-                                                        mapping: mapping, progress: ProgressLine.reporter("requests"))
+                                                        mapping: mapping, bulkLoadRows: bulkLoadRows,
+                                                        progress: ProgressLine.reporter("requests"))
             }
         }
     }

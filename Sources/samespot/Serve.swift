@@ -20,13 +20,13 @@ struct Serve: AsyncParsableCommand {
     var port: Int = Int(ProcessInfo.processInfo.environment["SAMESPOT_PORT"] ?? "") ?? 8080
 
     @Option(help: "Ward boundary set answers use (env SAMESPOT_WARD_SET; default: the set in force today).")
-    var wardSet: String? = ProcessInfo.processInfo.environment["SAMESPOT_WARD_SET"]
+    var wardSet: String = ProcessInfo.processInfo.environment["SAMESPOT_WARD_SET"] ?? ""
 
     @Option(help: "Folder of Debian's libjs-leaflet, for the web page's maps (env SAMESPOT_LEAFLET_DIR).")
     var leafletDir: String = ProcessInfo.processInfo.environment["SAMESPOT_LEAFLET_DIR"] ?? "/usr/share/javascript/leaflet"
 
     @Option(help: "Base-map tile URL template for the web page, e.g. https://tiles.example.city/{z}/{x}/{y}.png (env SAMESPOT_TILE_URL; default: none, the maps draw the wards alone).")
-    var tileURL: String? = ProcessInfo.processInfo.environment["SAMESPOT_TILE_URL"]
+    var tileURL: String = ProcessInfo.processInfo.environment["SAMESPOT_TILE_URL"] ?? ""
 
     @Option(help: "Attribution shown with the tiles (env SAMESPOT_TILE_ATTRIBUTION).")
     var tileAttribution: String = ProcessInfo.processInfo.environment["SAMESPOT_TILE_ATTRIBUTION"] ?? ""
@@ -82,8 +82,8 @@ struct Serve: AsyncParsableCommand {
         SamespotServer.bootstrapMetrics()
         let logger = database.makeLogger("samespot")
         _ = try city.projections()  // a bad EPSG code fails here, not on the first request
-        let settings = ServerSettings(host: host, port: port, database: try database.settings(), city: city.city, wardSet: wardSet,
-                                      web: WebSettings(leafletDirectory: leafletDir, tileURL: tileURL, tileAttribution: tileAttribution),
+        let settings = ServerSettings(host: host, port: port, database: try database.settings(), city: city.city, wardSet: wardSet.isEmpty ? nil : wardSet,
+                                      web: WebSettings(leafletDirectory: leafletDir, tileURL: tileURL.isEmpty ? nil : tileURL, tileAttribution: tileAttribution),
                                       limits: LimitSettings(maxWritesInFlight: maxWritesInFlight, maxReadsInFlight: maxReadsInFlight,
                                                             publicKeyRatePerSecond: publicKeyRate, staffKeyRatePerSecond: staffKeyRate,
                                                             idleTimeoutSeconds: idleTimeout))
@@ -92,10 +92,10 @@ struct Serve: AsyncParsableCommand {
         let direct = directDatabaseURL.isEmpty ? settings.database : try self.settings(directDatabaseURL, option: "direct-database-url")
         if migrate {
             let files = try Migration.load(directory: try migrations.directory())
-            try await Database.withRunning(settings: direct, logger: logger) { db in try await Migrator(database: db).migrate(files) }
+            _ = try await Database.withRunning(settings: direct, logger: logger) { db in try await Migrator(database: db).migrate(files) }
         }
         // The in-memory indexes load from PostgreSQL before the first request is taken.
-        let wardSetName = wardSet
+        let wardSetName = wardSet.isEmpty ? nil : wardSet
         let indexes = try await Database.withRunning(settings: direct, logger: logger) { loader in
             try await loader.ping()
             return try await CityIndexes.load(from: loader, wardSetName: wardSetName)

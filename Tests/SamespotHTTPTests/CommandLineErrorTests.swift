@@ -46,7 +46,7 @@ import Testing
         #expect(notADay.status != 0)
         #expect(notADay.output.contains("--finished-before last year is not a day: write YYYY-MM-DD, e.g. 2014-01-01"), "\(notADay.output)")
         let existing = FileManager.default.temporaryDirectory.appendingPathComponent("samespot-archive-\(getpid()).csv").path
-        FileManager.default.createFile(atPath: existing, contents: Data("earlier archive\n".utf8))
+        _ = FileManager.default.createFile(atPath: existing, contents: Data("earlier archive\n".utf8))
         defer { try? FileManager.default.removeItem(atPath: existing) }
         let overwrite = try Self.run(["purge", "--finished-before", "2014-01-01", "--archive", existing])
         #expect(overwrite.status != 0)

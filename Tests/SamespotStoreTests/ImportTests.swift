@@ -4,6 +4,7 @@ import SamespotCore
 import SamespotGeo
 import SamespotStore
 import SamespotTestSupport
+import Synchronization
 import Testing
 
 @Suite struct ImportTests {
@@ -37,6 +38,30 @@ import Testing
         }
     }
 
+    /// A big file is checked on every core, in parts; the error names the file's first bad
+    /// line, not whichever part finished first.
+    @Test func aBigFileNamesItsFirstBadLine() async throws {
+        try await TestDatabase.withFresh { db in
+            func file(badLines: Set<Int>) -> [UInt8] {
+                var text = Self.header
+                for line in 2...40_001 {
+                    text += badLines.contains(line) ? "x\(line),N,STATE,ST,60601,-87.6278,41.8850\n" : "\(line),N,STATE,ST,60601,-87.6278,41.8850\n"
+                }
+                return Array(text.utf8)
+            }
+            let importer = ReferenceDataImporter(database: db)
+            for (bad, first) in [([35_000, 7_000], 7_000), ([39_999], 39_999)] {
+                await #expect {
+                    _ = try await importer.importAddressPoints(csv: file(badLines: Set(bad)), file: "big.csv")
+                } throws: { error in
+                    String(describing: error).hasPrefix("big.csv: line \(first), column \"house_number\"")
+                }
+            }
+            _ = try await importer.importAddressPoints(csv: file(badLines: []), file: "big.csv")
+            #expect(try await Self.count("address_points", db) == 40_000)
+        }
+    }
+
     @Test func aRowTheDatabaseRefusesRollsBackTheWholeFile() async throws {
         try await TestDatabase.withFresh { db in
             // Every row parses, but the second repeats a tracking number: the file is refused whole.
@@ -49,6 +74,50 @@ import Testing
             await #expect(throws: ImportError.self) { _ = try await importer.importCSV(Array(csv.utf8), file: "dupes.csv") }
             #expect(try await Self.count("service_requests", db) == 0)
             #expect(try await Self.count("service_types", db) == 0)
+        }
+    }
+
+    /// A load bigger than the table builds the plain indexes and checks the foreign keys once
+    /// afterwards: the same indexes and keys come back, the rows and the city's links are stored, and a small file later is
+    /// stored with the indexes in place.
+    @Test func aBulkLoadBuildsTheIndexesAgainAfterwards() async throws {
+        try await TestDatabase.withFresh { db in
+            func indexes() async throws -> [String] {
+                var found: [String] = []
+                for try await definition in try await db.client.query("""
+                    SELECT pg_get_indexdef(indexrelid) FROM pg_index
+                    WHERE indrelid IN ('service_requests'::regclass, 'status_history'::regclass, 'request_wards'::regclass)
+                    UNION ALL
+                    SELECT conrelid::regclass::text || ' ' || conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint
+                    WHERE contype = 'f' AND conrelid IN ('service_requests'::regclass, 'status_history'::regclass, 'request_wards'::regclass)
+                    ORDER BY 1
+                    """, logger: db.logger).decode(String.self) { found.append(definition) }
+                return found
+            }
+            let before = try await indexes()
+            #expect(before.count > 10)
+            let importer = RequestImporter(database: db, city: TestEnvironment.city, projections: try ProjectionPool(targetEPSG: 26971),
+                                           bulkLoadRows: 3)
+            let stages = Mutex<Set<String>>([])
+            let progress: ImportProgress = { stage, _, _ in stages.withLock { _ = $0.insert(stage) } }
+
+            let summary = try await importer.importCSV(Array(RetentionTests.history.utf8), file: "history.csv", progress: progress)
+            #expect(summary.rowsWritten == 6)
+            #expect(stages.withLock { $0.contains("building indexes and checking keys") })
+            #expect(try await indexes() == before)
+            #expect(try await Self.count("status_history", db) == 10)
+            #expect(try await Self.count("dedup_decisions", db) == 2, "the city's two links")
+
+            // Three rows over six stored: kept row by row.
+            stages.withLock { $0.removeAll() }
+            _ = try await importer.importCSV(Array("""
+                sr_number,sr_type,sr_short_code,status,created_date,latitude,longitude
+                F1,Graffiti Removal Request,GRAF,Open,2021-01-01T10:00:00,41.88,-87.63
+                F2,Graffiti Removal Request,GRAF,Open,2021-01-01T11:00:00,41.88,-87.63
+                F3,Graffiti Removal Request,GRAF,Open,2021-01-01T12:00:00,41.88,-87.63
+                """.utf8), file: "small.csv", progress: progress)
+            #expect(stages.withLock { !$0.contains("building indexes and checking keys") && $0.contains("storing") })
+            #expect(try await Self.count("service_requests", db) == 9)
         }
     }
 

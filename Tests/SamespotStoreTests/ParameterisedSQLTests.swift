@@ -11,6 +11,7 @@ import Testing
         "SamespotStore/Catalog/CatalogStore.swift": "a WHERE clause that is one of two literals in the same file; the code is a bind",
         "SamespotStore/Import/ReferenceDataImporter.swift": "DELETE FROM a table named by the importer's own constants",
         "SamespotStore/Migrations/Migrator.swift": "the statements of the migration files in sql/",
+        "SamespotStore/Import/BulkLoadSetAside.swift": "index and foreign-key names and definitions read from the catalog, as PostgreSQL writes them (regclass text, quote_ident, pg_get_indexdef, pg_get_constraintdef)",
         "SamespotStore/Retention/RetentionStore.swift": "table and column names of the foreign keys pointing at service_requests, read from pg_constraint and quoted by PostgreSQL (regclass, quote_ident)",
         "samespot/Bench/BenchHTTP.swift": "the benchmark's baseline SQL file (sql/baseline), never request data",
     ]

@@ -115,7 +115,7 @@ public enum TestDatabase {
 
     static func admin(_ sql: String) async throws {
         let settings = try DatabaseSettings(url: TestEnvironment.adminURL)
-        try await Database.withRunning(settings: settings, logger: TestEnvironment.logger) { db in
+        _ = try await Database.withRunning(settings: settings, logger: TestEnvironment.logger) { db in
             try await db.client.query(PostgresQuery(unsafeSQL: sql), logger: db.logger)
         }
     }

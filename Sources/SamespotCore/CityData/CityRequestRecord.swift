@@ -115,7 +115,7 @@ public struct CityRequestRecord: Sendable, Equatable {
 }
 
 /// Reads rows of one city's export by a column mapping (its pattern compiled once).
-public struct CityRecordReader {
+public struct CityRecordReader: Sendable {
     public let mapping: CityColumnMapping
     let duplicatePattern: NSRegularExpression?
 

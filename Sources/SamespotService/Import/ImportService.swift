@@ -41,9 +41,11 @@ public struct ImportService: Sendable {
     }
 
     /// A city's 311 export: placed in every ward set, its parent links made merges (`RequestImporter`).
+    /// - Parameter bulkLoadRows: see `RequestImporter.bulkLoadRows`; `Int.max` keeps the indexes row by row.
     public func requests(_ bytes: [UInt8], file: String, city: CitySettings, projections: ProjectionPool,
-                         mapping: CityColumnMapping = .standard, progress: ImportProgress? = nil) async throws -> ImportSummary {
-        try await RequestImporter(database: database, city: city, projections: projections)
+                         mapping: CityColumnMapping = .standard, bulkLoadRows: Int = 50_000,
+                         progress: ImportProgress? = nil) async throws -> ImportSummary {
+        try await RequestImporter(database: database, city: city, projections: projections, bulkLoadRows: bulkLoadRows)
             .importCSV(bytes, file: file, mapping: mapping, progress: progress)
     }
 

@@ -25,11 +25,16 @@ public struct RequestImporter: Sendable {
     public let database: Database
     public let city: CitySettings
     public let projections: ProjectionPool
+    /// A file of at least this many requests, and more than the table holds, is a bulk load:
+    /// the case tables' plain indexes are built and their foreign keys checked once afterwards
+    /// rather than row by row (`BulkLoadSetAside`).
+    public let bulkLoadRows: Int
 
-    public init(database: Database, city: CitySettings, projections: ProjectionPool) {
+    public init(database: Database, city: CitySettings, projections: ProjectionPool, bulkLoadRows: Int = 50_000) {
         self.database = database
         self.city = city
         self.projections = projections
+        self.bulkLoadRows = bulkLoadRows
     }
 
     /// `mapping` names the file's columns when it is not a layout Samespot reads as it is; rows
@@ -67,7 +72,7 @@ public struct RequestImporter: Sendable {
         } catch {
             throw ImportError(file: file, message: "the time zone \"\(timeZone)\" is not one PostgreSQL knows (e.g. America/Chicago)")
         }
-        let inserted: Int = try await database.client.withTransaction(logger: logger) { connection in
+        let (inserted, bulk): (Int, Bool) = try await database.client.withTransaction(logger: logger) { connection in
             try await connection.query("""
                 INSERT INTO service_types (service_code, service_name, department, about_a_spot)
                 SELECT * FROM unnest(\(codes)::text[], \(names)::text[], \(departments)::text[], \(aboutAPlace)::bool[])
@@ -91,6 +96,12 @@ public struct RequestImporter: Sendable {
                 "acknowledge_by", "respond_by",
             ], on: connection, logger: logger) { done in if done < rows.count { progress?("writing", done, rows.count) } }
             progress?("writing", rows.count, rows.count)
+            var stored = 0.0
+            for try await n in try await connection.query(
+                "SELECT greatest(reltuples, 0)::float8 FROM pg_class WHERE oid = 'service_requests'::regclass", logger: logger
+            ).decode(Double.self) { stored = n }
+            let bulk = rows.count >= bulkLoadRows && Double(rows.count) > stored
+            let setAside = bulk ? try await BulkLoadSetAside.setAside(on: ["service_requests", "status_history"], connection, logger: logger) : nil
             progress?("storing", 0, rows.count)
             let result = try await connection.query("""
                 WITH new_rows AS (
@@ -132,28 +143,37 @@ public struct RequestImporter: Sendable {
             var count = 0
             for try await n in result.decode(Int.self) { count = n }
             progress?("storing", rows.count, rows.count)
+            if let setAside {
+                progress?("building indexes and checking keys", 0, setAside.count)
+                try await setAside.putBack(connection, logger: logger) { progress?("building indexes and checking keys", $0, setAside.count) }
+            }
             progress?("linking the city's duplicates", 0, rows.count)
             try await Self.linkCityParents(connection, logger)
             progress?("linking the city's duplicates", rows.count, rows.count)
-            return count
+            return (count, bulk)
         }
 
         // New requests go into every ward set; a set imported later places them itself. The
-        // sets are placed side by side, as many at once as there are cores: each set's rows are
-        // stored by a PostgreSQL process of their own (a million rows a set, a foreign-key check
-        // per row), and GEOS finds the wards on the importer's side.
+        // sets are found side by side, as many at once as there are cores (GEOS answers on the
+        // importer's side). After a bulk load they are stored in one transaction with the
+        // table's checks set aside; otherwise each set is stored by a PostgreSQL process of its
+        // own, with the table open to others.
         let wardSets = WardSetStore(database: database)
         let sets = try await wardSets.list()
-        let lanes = max(1, min(sets.count, ProcessInfo.processInfo.activeProcessorCount))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            var next = sets.makeIterator()
-            for _ in 0..<lanes {
-                guard let set = next.next() else { break }
-                group.addTask { _ = try await wardSets.assignRequests(toSet: set, onlyMissing: true, progress: progress) }
-            }
-            while try await group.next() != nil {
-                guard let set = next.next() else { continue }
-                group.addTask { _ = try await wardSets.assignRequests(toSet: set, onlyMissing: true, progress: progress) }
+        if bulk {
+            try await wardSets.assignNewRequestsInBulk(toSets: sets, progress: progress)
+        } else {
+            let lanes = max(1, min(sets.count, ProcessInfo.processInfo.activeProcessorCount))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                var next = sets.makeIterator()
+                for _ in 0..<lanes {
+                    guard let set = next.next() else { break }
+                    group.addTask { _ = try await wardSets.assignRequests(toSet: set, onlyMissing: true, progress: progress) }
+                }
+                while try await group.next() != nil {
+                    guard let set = next.next() else { continue }
+                    group.addTask { _ = try await wardSets.assignRequests(toSet: set, onlyMissing: true, progress: progress) }
+                }
             }
         }
         // Fresh statistics: the planner's picture of a table that just grew by a year would
@@ -161,7 +181,18 @@ public struct RequestImporter: Sendable {
         // the newest days hold: on two million requests, intake's candidate query once took a
         // time-ordered index of open requests for a selective one (83 ms against 0.2 ms).
         if inserted > 0 {
-            try await database.client.query("ANALYZE service_requests, status_history, request_wards, dedup_decisions", logger: logger)
+            // One table per connection, side by side: ANALYZE reads its sample on one core.
+            let tables: [PostgresQuery] = [
+                "ANALYZE service_requests", "ANALYZE status_history", "ANALYZE request_wards", "ANALYZE dedup_decisions",
+            ]
+            progress?("refreshing statistics", 0, tables.count)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for statement in tables {
+                    group.addTask { try await database.client.query(statement, logger: logger) }
+                }
+                try await group.waitForAll()
+            }
+            progress?("refreshing statistics", tables.count, tables.count)
         }
         return ImportSummary(kind: "requests", rowsRead: records.count, rowsWritten: inserted)
     }
@@ -208,23 +239,28 @@ public struct RequestImporter: Sendable {
 
     /// One staging row per record; the deadlines are the end of the n-th business day after the
     /// day the request came in (`BusinessCalendar`), as intake sets them.
+    /// The staging table's rows, prepared on every core (`InParts`), each part with a PROJ
+    /// context of its own.
     private func stagingRows(_ records: [CityRequestRecord], calendar: BusinessCalendar) throws -> [[String?]] {
-        try projections.withProjection { projection in
-            records.map { r in
-                let day = CivilDate(year: r.requestedAt.year, month: r.requestedAt.month, day: r.requestedAt.day)
-                var x: String? = nil, y: String? = nil
-                if let lon = r.longitude, let lat = r.latitude, let p = projection.forwardMetres(longitude: lon, latitude: lat) {
-                    x = String(p.x); y = String(p.y)
+        let projections = self.projections
+        return try InParts.map(count: records.count) { range in
+            try projections.withProjection { projection in
+                records[range].map { r in
+                    let day = CivilDate(year: r.requestedAt.year, month: r.requestedAt.month, day: r.requestedAt.day)
+                    var x: String? = nil, y: String? = nil
+                    if let lon = r.longitude, let lat = r.latitude, let p = projection.forwardMetres(longitude: lon, latitude: lat) {
+                        x = String(p.x); y = String(p.y)
+                    }
+                    return [
+                        String(r.line), r.serviceRequestID, r.serviceCode, r.status.rawValue, r.cityStatus, r.description,
+                        r.channel, r.department, r.requestedAt.isoLocal, r.requestedAt.hasTimeOfDay ? "t" : "f",
+                        r.updatedAt?.isoLocal, r.closedAt?.isoLocal, r.address, r.zipCode,
+                        r.longitude.map { String($0) }, r.latitude.map { String($0) }, x, y,
+                        r.cityDuplicate ? "t" : "f", r.cityParentID, r.cityWard, "import",
+                        calendar.dueDate(after: day, businessDays: ServiceStandard.city.acknowledgeBusinessDays).description,
+                        calendar.dueDate(after: day, businessDays: ServiceStandard.city.respondBusinessDays).description,
+                    ]
                 }
-                return [
-                    String(r.line), r.serviceRequestID, r.serviceCode, r.status.rawValue, r.cityStatus, r.description,
-                    r.channel, r.department, r.requestedAt.isoLocal, r.requestedAt.hasTimeOfDay ? "t" : "f",
-                    r.updatedAt?.isoLocal, r.closedAt?.isoLocal, r.address, r.zipCode,
-                    r.longitude.map { String($0) }, r.latitude.map { String($0) }, x, y,
-                    r.cityDuplicate ? "t" : "f", r.cityParentID, r.cityWard, "import",
-                    calendar.dueDate(after: day, businessDays: ServiceStandard.city.acknowledgeBusinessDays).description,
-                    calendar.dueDate(after: day, businessDays: ServiceStandard.city.respondBusinessDays).description,
-                ]
             }
         }
     }
