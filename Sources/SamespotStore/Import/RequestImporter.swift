@@ -153,29 +153,9 @@ public struct RequestImporter: Sendable {
             return (count, bulk)
         }
 
-        // New requests go into every ward set; a set imported later places them itself. The
-        // sets are found side by side, as many at once as there are cores (GEOS answers on the
-        // importer's side). After a bulk load they are stored in one transaction with the
-        // table's checks set aside; otherwise each set is stored by a PostgreSQL process of its
-        // own, with the table open to others.
+        // New requests go into every ward set; a set imported later places them itself.
         let wardSets = WardSetStore(database: database)
-        let sets = try await wardSets.list()
-        if bulk {
-            try await wardSets.assignNewRequestsInBulk(toSets: sets, progress: progress)
-        } else {
-            let lanes = max(1, min(sets.count, ProcessInfo.processInfo.activeProcessorCount))
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                var next = sets.makeIterator()
-                for _ in 0..<lanes {
-                    guard let set = next.next() else { break }
-                    group.addTask { _ = try await wardSets.assignRequests(toSet: set, onlyMissing: true, progress: progress) }
-                }
-                while try await group.next() != nil {
-                    guard let set = next.next() else { continue }
-                    group.addTask { _ = try await wardSets.assignRequests(toSet: set, onlyMissing: true, progress: progress) }
-                }
-            }
-        }
+        try await wardSets.assignNewRequests(toSets: try await wardSets.list(), inBulk: bulk, progress: progress)
         // Fresh statistics: the planner's picture of a table that just grew by a year would
         // otherwise wait for autovacuum (10 % of the rows changed), and misjudge how many rows
         // the newest days hold: on two million requests, intake's candidate query once took a
@@ -238,9 +218,8 @@ public struct RequestImporter: Sendable {
     }
 
     /// One staging row per record; the deadlines are the end of the n-th business day after the
-    /// day the request came in (`BusinessCalendar`), as intake sets them.
-    /// The staging table's rows, prepared on every core (`InParts`), each part with a PROJ
-    /// context of its own.
+    /// day the request came in (`BusinessCalendar`), as intake sets them. Prepared on every core
+    /// (`InParts`), each part with a PROJ context of its own.
     private func stagingRows(_ records: [CityRequestRecord], calendar: BusinessCalendar) throws -> [[String?]] {
         let projections = self.projections
         return try InParts.map(count: records.count) { range in

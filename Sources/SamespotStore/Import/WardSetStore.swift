@@ -137,26 +137,18 @@ public struct WardSetStore: Sendable {
         return placed.count
     }
 
-    /// Places every request not yet placed in each of `sets`, after a bulk load: the wards are
-    /// found side by side, a set per core, and stored in one transaction with the table's
-    /// plain indexes and foreign keys set aside (`BulkLoadSetAside`: three million rows checked
-    /// by two joins, not six million lookups).
-    public func assignNewRequestsInBulk(toSets sets: [WardSetInfo], progress: ImportProgress? = nil) async throws {
-        let logger = database.logger
-        let lanes = max(1, min(sets.count, ProcessInfo.processInfo.activeProcessorCount))
-        var found: [(set: WardSetInfo, rows: [[String?]])] = []
-        try await withThrowingTaskGroup(of: (WardSetInfo, [[String?]]).self) { group in
-            var next = sets.makeIterator()
-            for _ in 0..<lanes {
-                guard let set = next.next() else { break }
-                group.addTask { (set, try await findWards(in: set, onlyMissing: true, progress: progress)) }
-            }
-            while let done = try await group.next() {
-                found.append((done.0, done.1))
-                guard let set = next.next() else { continue }
-                group.addTask { (set, try await findWards(in: set, onlyMissing: true, progress: progress)) }
-            }
+    /// Places every request not yet placed in each of `sets`, the sets side by side, as many at
+    /// once as there are cores (GEOS answers on this side). Each set is stored in a transaction
+    /// of its own, the table open to others; after a bulk load (`inBulk`), all of them in one
+    /// transaction with the table's plain indexes and foreign keys set aside
+    /// (`BulkLoadSetAside`: three million rows checked by two joins, not six million lookups).
+    public func assignNewRequests(toSets sets: [WardSetInfo], inBulk: Bool, progress: ImportProgress? = nil) async throws {
+        guard inBulk else {
+            _ = try await Self.inLanes(sets) { try await assignRequests(toSet: $0, onlyMissing: true, progress: progress) }
+            return
         }
+        let found = try await Self.inLanes(sets) { try await findWards(in: $0, onlyMissing: true, progress: progress) }
+        let logger = database.logger
         try await database.client.withTransaction(logger: logger) { connection in
             let setAside = try await BulkLoadSetAside.setAside(on: ["request_wards"], connection, logger: logger)
             for (set, rows) in found {
@@ -166,6 +158,27 @@ public struct WardSetStore: Sendable {
             }
             progress?("building ward indexes and checking keys", 0, setAside.count)
             try await setAside.putBack(connection, logger: logger) { progress?("building ward indexes and checking keys", $0, setAside.count) }
+        }
+    }
+
+    /// `body` for each set, as many sets at once as there are cores; the results in the order
+    /// the sets finished.
+    static func inLanes<T: Sendable>(_ sets: [WardSetInfo],
+                                     _ body: @escaping @Sendable (WardSetInfo) async throws -> T) async throws -> [(WardSetInfo, T)] {
+        let lanes = max(1, min(sets.count, ProcessInfo.processInfo.activeProcessorCount))
+        return try await withThrowingTaskGroup(of: (WardSetInfo, T).self) { group in
+            var next = sets.makeIterator()
+            for _ in 0..<lanes {
+                guard let set = next.next() else { break }
+                group.addTask { (set, try await body(set)) }
+            }
+            var done: [(WardSetInfo, T)] = []
+            while let finished = try await group.next() {
+                done.append(finished)
+                guard let set = next.next() else { continue }
+                group.addTask { (set, try await body(set)) }
+            }
+            return done
         }
     }
 
