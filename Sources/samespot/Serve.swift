@@ -82,7 +82,8 @@ struct Serve: AsyncParsableCommand {
         SamespotServer.bootstrapMetrics()
         let logger = database.makeLogger("samespot")
         _ = try city.projections()  // a bad EPSG code fails here, not on the first request
-        let settings = ServerSettings(host: host, port: port, database: try database.settings(), city: city.city, wardSet: wardSet.isEmpty ? nil : wardSet,
+        let wardSetName = wardSet.isEmpty ? nil : wardSet
+        let settings = ServerSettings(host: host, port: port, database: try database.settings(), city: city.city, wardSet: wardSetName,
                                       web: WebSettings(leafletDirectory: leafletDir, tileURL: tileURL.isEmpty ? nil : tileURL, tileAttribution: tileAttribution),
                                       limits: LimitSettings(maxWritesInFlight: maxWritesInFlight, maxReadsInFlight: maxReadsInFlight,
                                                             publicKeyRatePerSecond: publicKeyRate, staffKeyRatePerSecond: staffKeyRate,
@@ -95,7 +96,6 @@ struct Serve: AsyncParsableCommand {
             _ = try await Database.withRunning(settings: direct, logger: logger) { db in try await Migrator(database: db).migrate(files) }
         }
         // The in-memory indexes load from PostgreSQL before the first request is taken.
-        let wardSetName = wardSet.isEmpty ? nil : wardSet
         let indexes = try await Database.withRunning(settings: direct, logger: logger) { loader in
             try await loader.ping()
             return try await CityIndexes.load(from: loader, wardSetName: wardSetName)
@@ -105,10 +105,14 @@ struct Serve: AsyncParsableCommand {
         serving.behindTransactionPooler = pooled
         var replica: DatabaseSettings?
         if !readDatabaseURL.isEmpty {
-            replica = try self.settings(readDatabaseURL, option: "read-database-url")
-            replica?.boundsTransactions = true
-            replica?.behindTransactionPooler = pooled
-            try await Database.check(replica!, logger: logger)
+            var reads = try self.settings(readDatabaseURL, option: "read-database-url")
+            reads.boundsTransactions = true
+            reads.behindTransactionPooler = pooled
+            // A wrong replica URL fails at start, naming the replica and PostgreSQL's reason.
+            do { try await Database.check(reads, logger: logger) } catch {
+                throw ValidationError("--read-database-url: " + (DatabaseErrorText.describe(error, url: reads.redacted) ?? "\(error)"))
+            }
+            replica = reads
         }
         logger.info("samespot serving", metadata: [
             "address": "\(host):\(port)", "database": "\(serving.redacted)", "reads": "\(replica?.redacted ?? "the primary")",
