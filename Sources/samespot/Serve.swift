@@ -100,14 +100,18 @@ struct Serve: AsyncParsableCommand {
             try await loader.ping()
             return try await CityIndexes.load(from: loader, wardSetName: wardSetName)
         }
-        var serving = settings.database
-        serving.boundsTransactions = true
-        serving.behindTransactionPooler = pooled
+        // The server's pools, to the primary and to a replica alike: transactions bounded, and
+        // nothing left on a session when a transaction pooler stands in front.
+        func forServing(_ database: DatabaseSettings) -> DatabaseSettings {
+            var serving = database
+            serving.boundsTransactions = true
+            serving.behindTransactionPooler = pooled
+            return serving
+        }
+        let serving = forServing(settings.database)
         var replica: DatabaseSettings?
         if !readDatabaseURL.isEmpty {
-            var reads = try self.settings(readDatabaseURL, option: "read-database-url")
-            reads.boundsTransactions = true
-            reads.behindTransactionPooler = pooled
+            let reads = forServing(try self.settings(readDatabaseURL, option: "read-database-url"))
             // A wrong replica URL fails at start, naming the replica and PostgreSQL's reason.
             do { try await Database.check(reads, logger: logger) } catch {
                 throw ValidationError("--read-database-url: " + (DatabaseErrorText.describe(error, url: reads.redacted) ?? "\(error)"))

@@ -45,16 +45,16 @@ struct BulkLoadSetAside: Sendable {
         return BulkLoadSetAside(indexes: indexes, foreignKeys: foreignKeys)
     }
 
-    var count: Int { indexes.count + foreignKeys.count }
-
     /// Builds the indexes again, then adds the foreign keys back, each checked over the whole
-    /// table (their checks use the indexes just built).
-    func putBack(_ connection: PostgresConnection, logger: Logger, progress: (Int) -> Void) async throws {
+    /// table (their checks use the indexes just built); `stage` counts them on the progress line.
+    func putBack(_ connection: PostgresConnection, logger: Logger, stage: String, progress: ImportProgress?) async throws {
+        let statements = indexes + foreignKeys
+        progress?(stage, 0, statements.count)
         // Each build sorts a table's keys in memory when it can, not in temporary files.
         try await connection.query("SET LOCAL maintenance_work_mem = '512MB'", logger: logger)
-        for (done, statement) in (indexes + foreignKeys).enumerated() {
+        for (done, statement) in statements.enumerated() {
             try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
-            progress(done + 1)
+            progress?(stage, done + 1, statements.count)
         }
     }
 }

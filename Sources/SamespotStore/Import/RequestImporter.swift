@@ -143,10 +143,7 @@ public struct RequestImporter: Sendable {
             var count = 0
             for try await n in result.decode(Int.self) { count = n }
             progress?("storing", rows.count, rows.count)
-            if let setAside {
-                progress?("building indexes and checking keys", 0, setAside.count)
-                try await setAside.putBack(connection, logger: logger) { progress?("building indexes and checking keys", $0, setAside.count) }
-            }
+            try await setAside?.putBack(connection, logger: logger, stage: "building indexes and checking keys", progress: progress)
             progress?("linking the city's duplicates", 0, rows.count)
             try await Self.linkCityParents(connection, logger)
             progress?("linking the city's duplicates", rows.count, rows.count)

@@ -156,8 +156,7 @@ public struct WardSetStore: Sendable {
                 try await Self.store(rows, in: set, on: connection, logger: logger, progress: progress)
                 progress?("placing in \(set.name)", rows.count, rows.count)
             }
-            progress?("building ward indexes and checking keys", 0, setAside.count)
-            try await setAside.putBack(connection, logger: logger) { progress?("building ward indexes and checking keys", $0, setAside.count) }
+            try await setAside.putBack(connection, logger: logger, stage: "building ward indexes and checking keys", progress: progress)
         }
     }
 
