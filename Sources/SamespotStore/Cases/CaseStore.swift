@@ -372,7 +372,16 @@ public struct CaseStore: Sendable {
 
     /// Child counts are derived from the parent links, by this one rule everywhere (intake
     /// counts the same way: the children there are, plus the one it adds).
+    ///
+    /// The rows are locked first, in one statement of their own. A merge moves a child away from
+    /// its old parent without holding that parent; an intake may hold it meanwhile, adding a child.
+    /// An UPDATE that waited for the intake's row would still count under the snapshot it started
+    /// with, missing the intake's child; a count read after the lock sees it (READ COMMITTED gives
+    /// each statement a fresh snapshot). Locking in id order keeps two recounts from deadlocking.
     static func recount(_ ids: [Int64], _ tx: PostgresConnection, _ logger: Logger) async throws {
+        for try await _ in try await tx.query("""
+            SELECT 1 FROM service_requests WHERE request_id = ANY(\(ids)::bigint[]) ORDER BY request_id FOR UPDATE
+            """, logger: logger) {}
         try await tx.query("""
             UPDATE service_requests r SET child_count = (SELECT count(*) FROM service_requests c WHERE c.parent_request_id = r.request_id)
             WHERE r.request_id = ANY(\(ids)::bigint[])
