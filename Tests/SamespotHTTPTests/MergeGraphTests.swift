@@ -111,6 +111,24 @@ import Testing
             #expect(wrongCounts == 0, "every child count equals its children")
             #expect(splitFamilies == 0, "a child is open when its parent is, closed when it is")
             #expect(children > 0, "families remain to check")
+
+            // Each case's close and reopen flags (kept by every status change) say what its history says.
+            var flags: [(Int, Int)] = []
+            for try await row in try await db.client.query("""
+                WITH told AS (
+                    SELECT request_id, bool_or(status IN ('closed', 'canceled')) AS ever_closed,
+                           coalesce(bool_or(previous IN ('closed', 'canceled') AND status NOT IN ('closed', 'canceled')), false) AS reopened
+                    FROM (SELECT request_id, status, lag(status) OVER (PARTITION BY request_id ORDER BY changed_at, history_id) AS previous
+                          FROM status_history) h
+                    GROUP BY request_id
+                )
+                SELECT count(*) FILTER (WHERE r.parent_request_id IS NULL AND (r.ever_closed <> t.ever_closed OR r.reopened <> t.reopened))::int,
+                       count(*) FILTER (WHERE r.reopened)::int
+                FROM service_requests r JOIN told t USING (request_id)
+                """, logger: db.logger).decode((Int, Int).self) { flags.append(row) }
+            let (differing, reopened) = try #require(flags.first)
+            #expect(differing == 0, "no case's flags differ from its history")
+            #expect(reopened > 0, "some case was reopened after a close")
         } }
     }
 }

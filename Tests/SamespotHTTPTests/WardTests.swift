@@ -128,6 +128,19 @@ import Testing
             let late = try await HTTP.send("POST", "/v1/cases/\(parent)/join", port: port, body: "{}", key: TestKeys.intake)
             #expect(late.status == 409)
             #expect(late.errorMessage?.contains("an open case only") == true)
+
+            // Closed, then reopened when the resident says it is back: the case counts once as
+            // closed and once as reopened, however often it goes round (children are not cases).
+            func closures() async throws -> (Int?, Int?, Double?) {
+                let totals = try await HTTP.get("/v1/wards/15/summary", port: port, key: TestKeys.planner).json["totals"] as? [String: Any]
+                return (totals?["ever_closed"] as? Int, totals?["reopened"] as? Int, totals?["reopen_rate"] as? Double)
+            }
+            #expect(try await closures() == (1, 0, 0))
+            for status in ["reopened", "closed", "reopened"] {
+                #expect(try await HTTP.send("POST", "/v1/cases/\(parent)/status", port: port, body: #"{"status": "\#(status)", "note": "back again"}"#,
+                                            key: TestKeys.intake).status == 200)
+            }
+            #expect(try await closures() == (1, 1, 1))
             #expect(try await HTTP.send("POST", "/v1/cases/SS00-NOPE/join", port: port, body: "{}", key: TestKeys.intake).status == 404)
             #expect(try await HTTP.send("POST", "/v1/cases/\(parent)/join", port: port, body: "{}", key: TestKeys.planner).status == 403)
         }

@@ -113,6 +113,26 @@ public enum TestDatabase {
         try await Database.withRunning(settings: try settings(named: name), logger: TestEnvironment.logger, body)
     }
 
+    /// A test process has no hook at its end, so its template and shared copy outlive it; the
+    /// next process drops those of processes that are gone (a database named after a live
+    /// process, such as a run beside this one, is left alone).
+    static func dropLeftoversOfEndedProcesses() async throws {
+        let settings = try DatabaseSettings(url: TestEnvironment.adminURL)
+        let names = try await Database.withRunning(settings: settings, logger: TestEnvironment.logger) { db in
+            var names: [String] = []
+            for try await name in try await db.client.query(
+                "SELECT datname FROM pg_database WHERE datname LIKE 'samespot\\_test\\_%'", logger: db.logger).decode(String.self) {
+                names.append(name)
+            }
+            return names
+        }
+        for name in names {
+            guard let pid = name.split(separator: "_").dropFirst(2).first.flatMap({ pid_t($0) }), pid != getpid(),
+                  kill(pid, 0) != 0, errno == ESRCH else { continue }
+            try await admin("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+        }
+    }
+
     static func admin(_ sql: String) async throws {
         let settings = try DatabaseSettings(url: TestEnvironment.adminURL)
         _ = try await Database.withRunning(settings: settings, logger: TestEnvironment.logger) { db in
@@ -132,6 +152,7 @@ actor SampleCityFixture {
         if let loadingTemplate { return try await loadingTemplate.value }
         let task = Task<String, any Error> {
             let name = "samespot_test_\(getpid())_template"
+            try await TestDatabase.dropLeftoversOfEndedProcesses()
             try await TestDatabase.admin("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
             try await TestDatabase.admin("CREATE DATABASE \(name)")
             try await TestDatabase.admin("ALTER DATABASE \(name) SET synchronous_commit = off")

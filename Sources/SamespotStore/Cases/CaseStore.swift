@@ -105,6 +105,8 @@ public struct CaseStore: Sendable {
             try await tx.query("""
                 UPDATE service_requests SET
                     status = \(c.status.rawValue),
+                    -- Kept with the status (migration 11); status on the right is the one before this change.
+                    ever_closed = ever_closed OR NOT \(c.status.isOpen), reopened = reopened OR (\(c.status.isOpen) AND status IN ('closed', 'canceled')),
                     status_notes = CASE WHEN \(c.statusChanged) THEN \(c.note) ELSE status_notes END,
                     updated_at = now(),
                     department = \(c.assignment.department), assigned_staff_id = \(c.assignment.staffID),
@@ -122,6 +124,7 @@ public struct CaseStore: Sendable {
                                                : "\(c.note) (with \(tracking), which this request was merged into)"
                 try await tx.query("""
                     UPDATE service_requests SET status = \(c.status.rawValue), status_notes = \(childNote), updated_at = now(),
+                           ever_closed = ever_closed OR NOT \(c.status.isOpen), reopened = reopened OR (\(c.status.isOpen) AND status IN ('closed', 'canceled')),
                            closed_at = CASE WHEN \(c.closes) THEN now() WHEN \(c.reopens) THEN NULL ELSE closed_at END,
                            acknowledged_at = CASE WHEN \(c.acknowledges) THEN coalesce(acknowledged_at, now()) ELSE acknowledged_at END
                     WHERE parent_request_id = \(locked.id)
@@ -237,6 +240,7 @@ public struct CaseStore: Sendable {
                 let note = "follows \(root.tracking), which this request was merged into"
                 try await tx.query("""
                     UPDATE service_requests SET status = \(status.rawValue), status_notes = \(note),
+                           ever_closed = ever_closed OR NOT \(status.isOpen), reopened = reopened OR (\(status.isOpen) AND status IN ('closed', 'canceled')),
                            acknowledged_at = CASE WHEN \(status != .open) THEN coalesce(acknowledged_at, now()) ELSE acknowledged_at END
                     WHERE parent_request_id = \(merge.rootID) AND status <> \(status.rawValue)
                     """, logger: logger)

@@ -109,7 +109,7 @@ public struct RequestImporter: Sendable {
                         service_request_id, service_code, status, city_status, description, channel, department,
                         requested_at, requested_at_precision, updated_at, closed_at, address, zip_code,
                         longitude, latitude, location_precision, x_m, y_m, source,
-                        city_duplicate, city_parent_id, city_ward, acknowledged_at, acknowledge_due_at, respond_due_at)
+                        city_duplicate, city_parent_id, city_ward, acknowledged_at, acknowledge_due_at, respond_due_at, ever_closed)
                     SELECT service_request_id, service_code, status, city_status, description, channel, department,
                         requested_local AT TIME ZONE \(timeZone),
                         CASE WHEN has_time THEN 'time' ELSE 'day' END,
@@ -121,7 +121,9 @@ public struct RequestImporter: Sendable {
                         -- The file shows no acknowledgement of its own: past "open" counts as one.
                         CASE WHEN status <> 'open' THEN coalesce(closed_local, updated_local, requested_local) AT TIME ZONE \(timeZone) END,
                         (acknowledge_by + 1)::timestamp AT TIME ZONE \(timeZone),
-                        (respond_by + 1)::timestamp AT TIME ZONE \(timeZone)
+                        (respond_by + 1)::timestamp AT TIME ZONE \(timeZone),
+                        -- Its history is received, then the status now: closed once if closed now, never reopened.
+                        status IN ('closed', 'canceled')
                     FROM import_requests ORDER BY line
                     ON CONFLICT (service_request_id) DO NOTHING
                     RETURNING request_id, status, city_status, requested_at, closed_at

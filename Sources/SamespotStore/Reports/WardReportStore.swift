@@ -76,7 +76,7 @@ public struct WardReportStore: Sendable {
         let rows = try await database.client.query("""
             WITH scope AS (
                 SELECT r.request_id, r.service_code, r.status, r.requested_at, r.closed_at, r.parent_request_id,
-                       r.acknowledged_at, r.acknowledge_due_at, r.respond_due_at, w.ward,
+                       r.ever_closed, r.reopened, r.acknowledged_at, r.acknowledge_due_at, r.respond_due_at, w.ward,
                        r.requested_at >= \(from) AND r.requested_at < \(to) AS received,
                        r.parent_request_id IS NULL AS is_case
                 FROM service_requests r
@@ -86,17 +86,11 @@ public struct WardReportStore: Sendable {
                   AND (r.requested_at >= \(from) OR r.closed_at IS NULL OR r.closed_at >= \(from))
             ), as_of AS (
                 SELECT least(\(to)::timestamptz, now()) AS t
-            ), flips AS (
-                SELECT request_id,
-                       bool_or(status IN ('closed', 'canceled')) AS ever_closed,
-                       bool_or(previous IN ('closed', 'canceled') AND status IN ('open', 'acknowledged', 'in_progress')) AS reopened
-                FROM (SELECT h.request_id, h.status,
-                             lag(h.status) OVER (PARTITION BY h.request_id ORDER BY h.changed_at, h.history_id) AS previous
-                      FROM status_history h WHERE h.request_id IN (SELECT request_id FROM scope WHERE received AND is_case)) x
-                GROUP BY request_id
             ), joined AS (
-                SELECT d.request_id, d.kind FROM dedup_decisions d
-                WHERE d.reverted_at IS NULL AND d.request_id IN (SELECT request_id FROM scope WHERE received AND NOT is_case)
+                -- Callers joined to a case at intake ("already reported"); a reverted join no longer counts.
+                -- All of them, from their own small index (migration 11): asking only for the scope's
+                -- duplicates made PostgreSQL keep the scope whole, and lose its parallel scan.
+                SELECT d.request_id FROM dedup_decisions d WHERE d.kind = 'join' AND d.reverted_at IS NULL
             )
             SELECT \(unescaped: key),
                    count(*) FILTER (WHERE received)::int,
@@ -123,11 +117,10 @@ public struct WardReportStore: Sendable {
                    count(*) FILTER (WHERE received AND is_case AND s.acknowledge_due_at < coalesce(s.acknowledged_at, a.t))::int,
                    count(*) FILTER (WHERE received AND is_case AND s.respond_due_at < coalesce(s.closed_at, a.t))::int,
                    count(*) FILTER (WHERE received AND NOT is_case)::int,
-                   count(*) FILTER (WHERE received AND j.kind = 'join')::int,
-                   count(*) FILTER (WHERE received AND is_case AND f.ever_closed)::int,
-                   count(*) FILTER (WHERE received AND is_case AND f.reopened)::int
+                   count(*) FILTER (WHERE received AND j.request_id IS NOT NULL)::int,
+                   count(*) FILTER (WHERE received AND is_case AND s.ever_closed)::int,
+                   count(*) FILTER (WHERE received AND is_case AND s.reopened)::int
             FROM scope s CROSS JOIN as_of a
-            LEFT JOIN flips f ON f.request_id = s.request_id
             LEFT JOIN joined j ON j.request_id = s.request_id
             GROUP BY GROUPING SETS ((\(unescaped: key)), ())
             ORDER BY 1 NULLS LAST
