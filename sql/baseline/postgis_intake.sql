@@ -1,10 +1,12 @@
--- The reference the HTTP benchmark compares intake with: the whole intake written as one
+-- The references the HTTP benchmark compares with. Intake: the whole intake written as one
 -- PL/pgSQL function over PostGIS (transform, ward by ST_Contains, advisory lock, candidate by
 -- ST_DWithin, INSERT), called by pgbench with no HTTP, no geocoding and no audit trail.
+-- Matches: the open cases as PostGIS points, and the nearest-first query within a radius
+-- (`baseline_open_cases`, queried by pgbench at the matches phase's rate).
 -- Only `samespot bench http` loads it, into its own benchmark database; Samespot never needs PostGIS.
 CREATE EXTENSION IF NOT EXISTS postgis;
 
-DROP TABLE IF EXISTS baseline_wards, baseline_requests, baseline_points, baseline_inserts CASCADE;
+DROP TABLE IF EXISTS baseline_wards, baseline_requests, baseline_points, baseline_inserts, baseline_open_cases CASCADE;
 
 CREATE TABLE baseline_wards AS
     SELECT ward, ST_SetSRID(ST_GeomFromWKB(geometry), 4326) AS geom
@@ -53,3 +55,13 @@ BEGIN
     RETURN new_id;
 END
 $$;
+
+-- "Already reported": the open cases that are not merged into another, as a GIS team would keep
+-- them (a PostGIS point in the city's projection, a GiST index), copied from the cases stored now.
+CREATE TABLE baseline_open_cases AS
+    SELECT request_id, service_request_id, service_code, status, requested_at, address,
+           ST_SetSRID(ST_MakePoint(x_m, y_m), 26971)::geometry(Point, 26971) AS geom
+    FROM service_requests
+    WHERE parent_request_id IS NULL AND status IN ('open', 'acknowledged', 'in_progress', 'referred', 'reopened') AND x_m IS NOT NULL;
+CREATE INDEX ON baseline_open_cases USING gist (geom);
+ANALYZE baseline_open_cases;

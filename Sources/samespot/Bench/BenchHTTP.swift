@@ -73,12 +73,14 @@ extension Bench {
                 group: group, request: intake)
             report("POST /v1/requests at \(Int(overload))/s (3× the ceiling, 256 connections): \(flood.summary)")
 
+            var staffMatches: LoadGenerator.Outcome?
             for (label, key, radius) in [("intake staff, 1000 m", intakeKey, 1_000), ("public, 250 m", publicKey, 250)] {
                 let matches = try await LoadGenerator.run(plan(matchRate, max(5, seconds / 2)), group: group) { i in
                     let p = source[(i &* 7_919) % source.count]
                     return .init(method: .GET, path: "/v1/matches?lat=\(p.latitude)&long=\(p.longitude)&radius=\(radius)", headers: [("Authorization", "Bearer \(key)")], body: nil)
                 }
                 report("GET /v1/matches (\(label)) at \(Int(matchRate))/s: \(matches.summary)")
+                if staffMatches == nil { staffMatches = matches }
             }
 
             // Clusters of everything stored now (the sample city and the requests just posted).
@@ -108,6 +110,20 @@ extension Bench {
             report("pgbench PL/pgSQL intake with PostGIS, \(pgbenchClients) clients, no HTTP: \(Int(baseline.intakeTPS)) tps")
             report(String(format: "ratio Samespot POST over HTTP / PostGIS function: %.2f; / single-row INSERT: %.2f",
                          ceiling.throughput / baseline.intakeTPS, ceiling.throughput / baseline.insertTPS))
+            // The same points as the matches phase asked, at its rate: the PostGIS query alone,
+            // with no HTTP, no ranking and no JSON (the staff phase's radius and the default limit).
+            let nearest = try PostgresBaseline.pgbenchLatencies(settings, clients: pgbenchClients, rate: matchRate,
+                                                                seconds: max(5, seconds / 2), script: """
+                \\set i random(1, 40000)
+                SELECT c.service_request_id, c.service_code, c.status, c.address, ST_Distance(c.geom, p.metric)
+                FROM baseline_points b
+                CROSS JOIN LATERAL (SELECT ST_Transform(ST_SetSRID(ST_MakePoint(b.lon, b.lat), 4326), 26971) AS metric) p
+                CROSS JOIN LATERAL (SELECT * FROM baseline_open_cases c WHERE ST_DWithin(c.geom, p.metric, 1000)
+                                    ORDER BY c.geom <-> p.metric LIMIT 20) c
+                WHERE b.id = :i;
+                """)
+            report("pgbench PostGIS nearest open cases within 1000 m at \(Int(matchRate))/s, no HTTP: \(nearest.summary)")
+            report(String(format: "ratio PostGIS p99 / Samespot matches (intake staff) p99: %.2f", nearest.percentile(0.99) / (staffMatches?.percentile(0.99) ?? .nan)))
         }
     }
 }
@@ -168,25 +184,55 @@ enum PostgresBaseline {
         return Result(insertTPS: insert, intakeTPS: intake)
     }
 
-    /// Runs pgbench with a custom script; its "tps = …" figure.
+    /// Runs pgbench with a custom script as fast as it goes; its "tps = …" figure.
     static func pgbench(_ database: DatabaseSettings, clients: Int, seconds: Int, script: String) throws -> Double {
+        let text = try runPgbench(database, clients: clients, seconds: seconds, script: script, extra: [])
+        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("tps = ") }),
+              let value = Double(line.dropFirst(6).prefix { $0 == "." || $0.isNumber }) else {
+            throw ValidationError("pgbench printed no tps:\n\(text.suffix(600))")
+        }
+        return value
+    }
+
+    /// Runs pgbench at a fixed rate and reads each transaction's latency from its per-transaction
+    /// log. With a rate, pgbench measures from when a transaction was due, as the load generator
+    /// does, so the two sets of percentiles compare.
+    static func pgbenchLatencies(_ database: DatabaseSettings, clients: Int, rate: Double, seconds: Int, script: String) throws -> LoadGenerator.Outcome {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("samespot-pgbench-log-\(getpid())")
+        try? FileManager.default.removeItem(at: directory)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        _ = try runPgbench(database, clients: clients, seconds: seconds, script: script,
+                           extra: ["-R", String(rate), "-l", "--log-prefix", directory.appendingPathComponent("tx").path])
+        var latencies: [Double] = []
+        for name in try FileManager.default.contentsOfDirectory(atPath: directory.path) {
+            let log = try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
+            // client, transaction, latency in µs, script, epoch seconds, µs, schedule lag.
+            for line in log.split(separator: "\n") {
+                let fields = line.split(separator: " ")
+                if fields.count > 2, let micros = Double(fields[2]) { latencies.append(micros / 1_000) }
+            }
+        }
+        guard !latencies.isEmpty else { throw ValidationError("pgbench logged no transactions") }
+        latencies.sort()
+        return LoadGenerator.Outcome(sent: latencies.count, succeeded: latencies.count, failures: [:], seconds: Double(seconds),
+                                     latencies: latencies, admitted: [])
+    }
+
+    private static func runPgbench(_ database: DatabaseSettings, clients: Int, seconds: Int, script: String, extra: [String]) throws -> String {
         guard case .tcp(let host, let port) = database.endpoint else { throw ValidationError("pgbench needs a TCP database URL") }
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("samespot-pgbench-\(getpid()).sql")
         try script.write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
         // pgbench ends a -T run on SIGALRM, which this process's threads have blocked.
         let process = unmaskedProcess(["/usr/lib/postgresql/15/bin/pgbench", "-n", "-c", String(clients), "-j", String(min(clients, 2)),
-                             "-T", String(seconds), "-f", file.path, "-h", host, "-p", String(port), "-U", database.username, database.database])
+                                       "-T", String(seconds), "-f", file.path] + extra
+                                      + ["-h", host, "-p", String(port), "-U", database.username, database.database])
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output
         try process.run()
         process.waitUntilExit()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("tps = ") }),
-              let value = Double(line.dropFirst(6).prefix { $0 == "." || $0.isNumber }) else {
-            throw ValidationError("pgbench printed no tps:\n\(text.suffix(600))")
-        }
-        return value
+        return String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     }
 }
