@@ -81,7 +81,7 @@ struct Bench: AsyncParsableCommand {
 
                 // pg_trgm: the fuzzy step, street names by similarity, on the first 1,000.
                 try await db.client.query("CREATE EXTENSION IF NOT EXISTS pg_trgm", logger: logger)
-                try await db.client.query("CREATE INDEX IF NOT EXISTS address_points_trgm ON address_points USING gist (full_address gist_trgm_ops)", logger: logger)
+                try await db.client.query("CREATE INDEX address_points_trgm ON address_points USING gist (full_address gist_trgm_ops)", logger: logger)
                 let sample = Array(all.prefix(1_000))
                 let trgmStart = clock.now
                 for a in sample {
@@ -90,6 +90,9 @@ struct Bench: AsyncParsableCommand {
                     for try await _ in rows {}
                 }
                 let trgmPerSecond = Double(sample.count) / (clock.now - trgmStart).seconds
+                // The trigram index also answers `=`, and the planner may take it for the exact join
+                // of a later run (1,092 against 381,738 addresses/s on one database): it goes again.
+                try await db.client.query("DROP INDEX address_points_trgm", logger: logger)
                 print("PostgreSQL pg_trgm nearest: \(Int(trgmPerSecond)) addresses/s; in-process 1 core is \(Int(perSecond1 / trgmPerSecond))× faster")
             }
         }

@@ -5,8 +5,38 @@ import SamespotCore
 /// Synthetic data for measuring Samespot at a big city's scale.
 struct Generate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Synthetic city data for benchmarks: a seeded city-year of 311 requests.",
-        subcommands: [Requests.self])
+        abstract: "Synthetic city data for benchmarks: a seeded city-year of 311 requests, and a full-city address table.",
+        subcommands: [Requests.self, Addresses.self])
+
+    struct Addresses: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "A full-city address table: the known points, and the numbers missing between two of them on one side of a "
+                + "street placed on the line between, as a CSV `samespot import addresses` reads.")
+        @Option(help: "Address points wanted, the known ones included") var points = 500_000
+        @Option(help: "The known address points") var addresses = "data/addresses.csv"
+        @Option(name: [.short, .customLong("output")], help: "The CSV to write") var output: String
+
+        func validate() throws {
+            guard points > 0 else { throw ValidationError("--points must be at least 1") }
+        }
+
+        func run() async throws {
+            let started = ContinuousClock.now
+            let known: [AddressPoint]
+            do {
+                known = try readCSV(bytes: try readFile(addresses)).rows.map { try AddressPoint(row: $0) }
+            } catch let error as CSVRowError { throw ValidationError("\(addresses): \(error)") }
+            let table = CityAddressGenerator(known: known, settings: .init(points: points)).points()
+            let file = try CSVFileWriter(path: output)
+            try file.write(CityAddressGenerator.header)
+            for point in table { try file.write(CityAddressGenerator.row(point)) }
+            try file.finish()
+            let seconds = (ContinuousClock.now - started) / .seconds(1)
+            let shortfall = table.count < points ? " (every short gap filled: fewer than the \(points) asked)" : ""
+            print("\(output): \(table.count) address points, \(known.count) known and \(table.count - known.count) placed between them\(shortfall); "
+                  + "\(String(format: "%.1f", seconds)) s")
+        }
+    }
 
     struct Requests: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
