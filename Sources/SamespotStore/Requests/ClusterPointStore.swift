@@ -40,29 +40,102 @@ public struct ClusterPoints: Sendable {
 /// Reads request points for clustering. Only points precise enough to merge are drawn (a
 /// street-level guess would pile unrelated requests onto one spot), and only types about a
 /// place (information calls are filed at the call centre).
+///
+/// A big city's map reads most of the table, and PostgreSQL aggregates one query on one core
+/// (its parallel workers cannot combine arrays before version 16). So the table's pages are split
+/// into parts, each read by a connection of its own under one snapshot, exported by the first
+/// (`pg_export_snapshot`, also on a hot standby): every row version is in exactly one part, and
+/// every part sees the same moment.
 public struct ClusterPointStore: Sendable {
     public let database: Database
-    public init(database: Database) { self.database = database }
+    /// Parts the table is read in, side by side (1: one query).
+    public let parts: Int
+    public init(database: Database, parts: Int = 2) {
+        self.database = database
+        self.parts = max(1, parts)
+    }
 
     /// - Parameter withIDs: read each point's tracking number too (a map that lists a cluster's
     ///   cases); off for the plain map, where a million strings would double the read.
     public func points(_ filter: ClusterFilter, withIDs: Bool = false) async throws -> ClusterPoints {
+        let logger = database.logger
+        guard parts > 1 else {
+            return try await database.client.withConnection { try await Self.read(filter, withIDs: withIDs, pages: nil, on: $0, logger) }
+        }
+        return try await database.client.withConnection { leader in
+            try await leader.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
+            do {
+                var snapshot = "", pages: Int64 = 0
+                for try await (id, size) in try await leader.query("""
+                    SELECT pg_export_snapshot(), pg_relation_size('service_requests') / current_setting('block_size')::int8
+                    """, logger: logger).decode((String, Int64).self) {
+                    snapshot = id; pages = size
+                }
+                // SET TRANSACTION SNAPSHOT takes no parameter: the id PostgreSQL made ("00000003-0000001B-1")
+                // goes into the statement, after checking it is nothing else (else one query reads it all).
+                guard !snapshot.isEmpty, snapshot.allSatisfy({ $0.isHexDigit || $0 == "-" }) else {
+                    let all = try await Self.read(filter, withIDs: withIDs, pages: nil, on: leader, logger)
+                    try await leader.query("COMMIT", logger: logger)
+                    return all
+                }
+                let exported = snapshot
+                // Part i reads pages [bounds[i], bounds[i + 1]); the last has no end (the table may grow).
+                let bounds = (0..<parts).map { pages * Int64($0) / Int64(parts) }
+                let ranges = bounds.indices.map { i in (bounds[i], i + 1 < bounds.count ? bounds[i + 1] : nil) }
+                let read = try await withThrowingTaskGroup(of: (Int, ClusterPoints).self) { group in
+                    for (i, range) in ranges.enumerated().dropFirst() {
+                        group.addTask {
+                            try await database.client.withConnection { connection in
+                                try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
+                                do {
+                                    try await connection.query("SET TRANSACTION SNAPSHOT '\(unescaped: exported)'", logger: logger)
+                                    let part = try await Self.read(filter, withIDs: withIDs, pages: range, on: connection, logger)
+                                    try await connection.query("COMMIT", logger: logger)
+                                    return (i, part)
+                                } catch {
+                                    try? await connection.query("ROLLBACK", logger: logger)
+                                    throw error
+                                }
+                            }
+                        }
+                    }
+                    var parts = [(0, try await Self.read(filter, withIDs: withIDs, pages: ranges[0], on: leader, logger))]
+                    for try await part in group { parts.append(part) }
+                    return parts.sorted { $0.0 < $1.0 }.map(\.1)
+                }
+                try await leader.query("COMMIT", logger: logger)
+                return ClusterPoints(joining: read)
+            } catch {
+                try? await leader.query("ROLLBACK", logger: logger)
+                throw error
+            }
+        }
+    }
+
+    /// One query: the points of the pages in `pages` (all of them for nil), as one row of arrays.
+    static func read(_ filter: ClusterFilter, withIDs: Bool, pages: (from: Int64, to: Int64?)?, on connection: PostgresConnection,
+                     _ logger: Logger) async throws -> ClusterPoints {
         let precise = LocationPrecision.allCases.filter(\.isPreciseEnoughToMerge).map(\.rawValue)
         let statuses = filter.statuses?.map(\.rawValue)
-        // One row of arrays, not a million rows (the binary array format decodes far faster),
-        // in one pass; each type is numbered by a join with the (small) type table.
-        let rows = try await database.client.query("""
+        // Pages as tuple ids: PostgreSQL scans just that range of the table (a TID range scan).
+        let first = pages.map { "(\($0.from),0)" }, end = pages?.to.map { "(\($0),0)" }
+        // One row, not a million rows, in one pass: the numbers as packed big-endian bytes
+        // (float8send, int4send), which decode in a plain loop (as arrays, decoding 745,000 points
+        // took longer than PostgreSQL's read of them); each type is numbered by a join with the
+        // (small) type table.
+        let rows = try await connection.query("""
             WITH types AS (
                 SELECT service_code, (row_number() OVER (ORDER BY service_code) - 1)::int4 AS position
                 FROM service_types WHERE about_a_spot
             )
-            SELECT coalesce(array_agg(r.x_m), '{}'), coalesce(array_agg(r.y_m), '{}'),
-                   coalesce(array_agg(t.position), '{}'),
+            SELECT coalesce(string_agg(float8send(r.x_m), ''), ''), coalesce(string_agg(float8send(r.y_m), ''), ''),
+                   coalesce(string_agg(int4send(t.position), ''), ''),
                    (SELECT coalesce(array_agg(service_code ORDER BY position), '{}') FROM types),
-                   coalesce(array_agg(r.child_count + 1), '{}'),
+                   coalesce(string_agg(int4send(r.child_count + 1), ''), ''),
                    coalesce(array_agg(r.service_request_id) FILTER (WHERE \(withIDs)), '{}')
             FROM service_requests r JOIN types t ON t.service_code = r.service_code
             WHERE r.x_m IS NOT NULL AND r.longitude IS NOT NULL AND r.location_precision = ANY(\(precise)::text[])
+              AND (\(first)::tid IS NULL OR r.ctid >= \(first)::tid) AND (\(end)::tid IS NULL OR r.ctid < \(end)::tid)
               AND (\(filter.includeDuplicates) OR r.parent_request_id IS NULL)
               AND (\(filter.serviceCodes)::text[] IS NULL OR r.service_code = ANY(\(filter.serviceCodes)::text[]))
               AND (\(statuses)::text[] IS NULL OR r.status = ANY(\(statuses)::text[]))
@@ -71,12 +144,35 @@ public struct ClusterPointStore: Sendable {
               AND (\(filter.ward)::text IS NULL OR EXISTS (
                     SELECT 1 FROM request_wards w WHERE w.request_id = r.request_id
                       AND w.ward_set_id = \(filter.wardSetID) AND w.ward = \(filter.ward)::text))
-            """, logger: database.logger)
+            """, logger: logger)
         var points = ClusterPoints()
-        for try await (x, y, code, codes, reports, ids) in rows.decode(([Double], [Double], [Int32], [String], [Int32], [String]).self) {
-            points.x = x; points.y = y
-            points.code = code; points.codes = codes; points.reports = reports; points.ids = ids
+        for try await (x, y, code, codes, reports, ids) in rows.decode((ByteBuffer, ByteBuffer, ByteBuffer, [String], ByteBuffer, [String]).self) {
+            points.x = Self.unpack(x) { Double(bitPattern: $0) }
+            points.y = Self.unpack(y) { Double(bitPattern: $0) }
+            points.code = Self.unpack(code) { Int32(bitPattern: $0) }
+            points.reports = Self.unpack(reports) { Int32(bitPattern: $0) }
+            points.codes = codes; points.ids = ids
         }
         return points
+    }
+
+    /// Big-endian integers packed one after another, each turned into a value.
+    static func unpack<Bits: FixedWidthInteger, Value>(_ bytes: ByteBuffer, _ value: (Bits) -> Value) -> [Value] {
+        var bytes = bytes
+        var values: [Value] = []
+        values.reserveCapacity(bytes.readableBytes / MemoryLayout<Bits>.size)
+        while let bits = bytes.readInteger(endianness: .big, as: Bits.self) { values.append(value(bits)) }
+        return values
+    }
+}
+
+extension ClusterPoints {
+    /// Parts read under one snapshot, in order (each numbers the types alike).
+    init(joining parts: [ClusterPoints]) {
+        self.init()
+        codes = parts.first?.codes ?? []
+        for part in parts {
+            x += part.x; y += part.y; code += part.code; reports += part.reports; ids += part.ids
+        }
     }
 }
