@@ -32,4 +32,18 @@ import Testing
                     "a merged family counts its reports")
         }
     }
+
+    /// Many maps at once, more than the pool has connections: each gets its points (one read in
+    /// parts at a time; the others read in one query rather than wait for a second connection).
+    @Test func manyMapsAtOnceAllGetTheirPoints() async throws {
+        try await TestDatabase.withSampleCity { db in
+            let store = ClusterPointStore(database: db, parts: 3)
+            let counts = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<48 { group.addTask { try await store.points(ClusterFilter()).count } }
+                return try await group.reduce(into: [Int]()) { $0.append($1) }
+            }
+            #expect(counts.count == 48)
+            #expect(Set(counts).count == 1 && counts[0] > 100)
+        }
+    }
 }

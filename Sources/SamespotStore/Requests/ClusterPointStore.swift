@@ -1,6 +1,7 @@
 import Foundation
 import PostgresNIO
 import SamespotCore
+import Synchronization
 
 /// Which requests a hotspot map draws.
 public struct ClusterFilter: Sendable {
@@ -47,6 +48,11 @@ public struct ClusterPoints: Sendable {
 /// (`pg_export_snapshot`, also on a hot standby): every row version is in exactly one part, and
 /// every part sees the same moment.
 public struct ClusterPointStore: Sendable {
+    /// Reads in parts under way in this process: at most one. A read in parts holds one pooled
+    /// connection while it waits for the others, and several such reads could take the whole pool
+    /// and wait on each other for ever; a map asked for meanwhile is read in one query.
+    private static let readsInParts = Mutex(0)
+
     public let database: Database
     /// Parts the table is read in, side by side (1: one query).
     public let parts: Int
@@ -59,9 +65,14 @@ public struct ClusterPointStore: Sendable {
     ///   cases); off for the plain map, where a million strings would double the read.
     public func points(_ filter: ClusterFilter, withIDs: Bool = false) async throws -> ClusterPoints {
         let logger = database.logger
-        guard parts > 1 else {
+        guard parts > 1, Self.readsInParts.withLock({ (running: inout Int) in
+            guard running == 0 else { return false }
+            running += 1
+            return true
+        }) else {
             return try await database.client.withConnection { try await Self.read(filter, withIDs: withIDs, pages: nil, on: $0, logger) }
         }
+        defer { Self.readsInParts.withLock { $0 -= 1 } }
         return try await database.client.withConnection { leader in
             try await leader.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
             do {
@@ -112,7 +123,7 @@ public struct ClusterPointStore: Sendable {
         }
     }
 
-    /// One query: the points of the pages in `pages` (all of them for nil), as one row of arrays.
+    /// One query: the points of the pages in `pages` (all of them for nil), in one row.
     static func read(_ filter: ClusterFilter, withIDs: Bool, pages: (from: Int64, to: Int64?)?, on connection: PostgresConnection,
                      _ logger: Logger) async throws -> ClusterPoints {
         let precise = LocationPrecision.allCases.filter(\.isPreciseEnoughToMerge).map(\.rawValue)
