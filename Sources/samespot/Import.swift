@@ -132,12 +132,14 @@ struct Import: AsyncParsableCommand {
         @Option(help: "The sample city folder") var dataDir: String = "data"
         @Flag(help: "Load only into a database that holds no requests yet (for start-up scripts).") var ifEmpty = false
         @Flag(help: "Load only the 2021 requests, not the history in data/history/.") var withoutHistory = false
+        @Flag(help: ArgumentHelp("Load the city's reference data only (addresses, streets, corners, holidays, ward sets, service "
+                                 + "definitions), no requests: for a city-year of one's own imported on top.")) var withoutRequests = false
 
         func run() async throws {
             let directory = dataDir
             let settings = city.city
             let onlyIfEmpty = ifEmpty
-            let includeHistory = !withoutHistory
+            let includeHistory = !withoutHistory, includeRequests = !withoutRequests
             let logger = database.makeLogger("samespot.import")
             let summaries = try await Database.withRunning(settings: try database.settings(), logger: logger) { db in
                 try await db.ping()
@@ -145,7 +147,8 @@ struct Import: AsyncParsableCommand {
                     return [ImportSummary]()
                 }
                 return try await ImportService(database: db).sampleCity(
-                    from: directory, city: settings, includeHistory: includeHistory, progress: ProgressLine.reporter)
+                    from: directory, city: settings, includeRequests: includeRequests, includeHistory: includeHistory,
+                    progress: ProgressLine.reporter)
             }
             if summaries.isEmpty { print("the database already holds requests: sample city not loaded again") }
             for summary in summaries { print(summary) }

@@ -95,8 +95,10 @@ public struct ImportService: Sendable {
 
     /// The bundled sample city (`SampleCity`): every file, in order. Without `includeHistory`
     /// only the 2021 requests are loaded (the tests' template).
-    public func sampleCity(from directory: String, city: CitySettings = SampleCity.city, includeHistory: Bool = true,
-                           progress: ((String) -> ImportProgress)? = nil) async throws -> [ImportSummary] {
+    /// - Parameter includeRequests: false loads the city's reference data alone (a city-year of
+    ///   one's own is then imported on top, as `scripts/bench import` does).
+    public func sampleCity(from directory: String, city: CitySettings = SampleCity.city, includeRequests: Bool = true,
+                           includeHistory: Bool = true, progress: ((String) -> ImportProgress)? = nil) async throws -> [ImportSummary] {
         func bytes(_ file: String) throws -> [UInt8] {
             guard let data = FileManager.default.contents(atPath: "\(directory)/\(file)") else {
                 throw ImportError(file: "\(directory)/\(file)", message: "no such file (is --data-dir the sample city folder?)")
@@ -116,9 +118,11 @@ public struct ImportService: Sendable {
                 Data(try bytes(set.file)), file: set.file, name: set.name, effectiveFrom: set.from, effectiveTo: set.to))
         }
         let projections = try ProjectionPool(targetEPSG: city.metricEPSG)
-        summaries.append(try await requests(try bytes(SampleCity.requestsFile), file: SampleCity.requestsFile, city: city,
-                                            projections: projections, progress: progress?("requests")))
-        if includeHistory {
+        if includeRequests {
+            summaries.append(try await requests(try bytes(SampleCity.requestsFile), file: SampleCity.requestsFile, city: city,
+                                                projections: projections, progress: progress?("requests")))
+        }
+        if includeRequests && includeHistory {
             for file in SampleCity.historyFiles {
                 var summary = try await requests(try bytes(file), file: file, city: city, projections: projections, progress: progress?(file))
                 summary.notes.append("from \(file)")
