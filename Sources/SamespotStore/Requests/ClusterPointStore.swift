@@ -48,10 +48,11 @@ public struct ClusterPoints: Sendable {
 /// (`pg_export_snapshot`, also on a hot standby): every row version is in exactly one part, and
 /// every part sees the same moment.
 public struct ClusterPointStore: Sendable {
-    /// Reads in parts under way in this process: at most one. A read in parts holds one pooled
-    /// connection while it waits for the others, and several such reads could take the whole pool
-    /// and wait on each other for ever; a map asked for meanwhile is read in one query.
-    private static let readsInParts = Mutex(0)
+    /// Whether a read in parts is under way in this process: at most one is. A read in parts
+    /// holds one pooled connection while it waits for the others, and several such reads could
+    /// take the whole pool and wait on each other for ever; a map asked for meanwhile is read in
+    /// one query.
+    private static let readingInParts = Mutex(false)
 
     public let database: Database
     /// Parts the table is read in, side by side (1: one query).
@@ -65,61 +66,56 @@ public struct ClusterPointStore: Sendable {
     ///   cases); off for the plain map, where a million strings would double the read.
     public func points(_ filter: ClusterFilter, withIDs: Bool = false) async throws -> ClusterPoints {
         let logger = database.logger
-        guard parts > 1, Self.readsInParts.withLock({ (running: inout Int) in
-            guard running == 0 else { return false }
-            running += 1
+        let inParts = parts > 1 && Self.readingInParts.withLock { busy in
+            if busy { return false }
+            busy = true
             return true
-        }) else {
+        }
+        guard inParts else {
             return try await database.client.withConnection { try await Self.read(filter, withIDs: withIDs, pages: nil, on: $0, logger) }
         }
-        defer { Self.readsInParts.withLock { $0 -= 1 } }
-        return try await database.client.withConnection { leader in
-            try await leader.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
-            do {
-                var snapshot = "", pages: Int64 = 0
-                for try await (id, size) in try await leader.query("""
-                    SELECT pg_export_snapshot(), pg_relation_size('service_requests') / current_setting('block_size')::int8
-                    """, logger: logger).decode((String, Int64).self) {
-                    snapshot = id; pages = size
-                }
-                // SET TRANSACTION SNAPSHOT takes no parameter: the id PostgreSQL made ("00000003-0000001B-1")
-                // goes into the statement, after checking it is nothing else (else one query reads it all).
-                guard !snapshot.isEmpty, snapshot.allSatisfy({ $0.isHexDigit || $0 == "-" }) else {
-                    let all = try await Self.read(filter, withIDs: withIDs, pages: nil, on: leader, logger)
-                    try await leader.query("COMMIT", logger: logger)
-                    return all
-                }
-                let exported = snapshot
-                // Part i reads pages [bounds[i], bounds[i + 1]); the last has no end (the table may grow).
-                let bounds = (0..<parts).map { pages * Int64($0) / Int64(parts) }
-                let ranges = bounds.indices.map { i in (bounds[i], i + 1 < bounds.count ? bounds[i + 1] : nil) }
-                let read = try await withThrowingTaskGroup(of: (Int, ClusterPoints).self) { group in
-                    for (i, range) in ranges.enumerated().dropFirst() {
-                        group.addTask {
-                            try await database.client.withConnection { connection in
-                                try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
-                                do {
-                                    try await connection.query("SET TRANSACTION SNAPSHOT '\(unescaped: exported)'", logger: logger)
-                                    let part = try await Self.read(filter, withIDs: withIDs, pages: range, on: connection, logger)
-                                    try await connection.query("COMMIT", logger: logger)
-                                    return (i, part)
-                                } catch {
-                                    try? await connection.query("ROLLBACK", logger: logger)
-                                    throw error
-                                }
-                            }
-                        }
-                    }
-                    var parts = [(0, try await Self.read(filter, withIDs: withIDs, pages: ranges[0], on: leader, logger))]
-                    for try await part in group { parts.append(part) }
-                    return parts.sorted { $0.0 < $1.0 }.map(\.1)
-                }
-                try await leader.query("COMMIT", logger: logger)
-                return ClusterPoints(joining: read)
-            } catch {
-                try? await leader.query("ROLLBACK", logger: logger)
-                throw error
+        defer { Self.readingInParts.withLock { $0 = false } }
+        return try await Self.inSnapshot(database, logger) { leader in
+            var snapshot = "", pages: Int64 = 0
+            for try await (id, size) in try await leader.query("""
+                SELECT pg_export_snapshot(), pg_relation_size('service_requests') / current_setting('block_size')::int8
+                """, logger: logger).decode((String, Int64).self) {
+                snapshot = id; pages = size
             }
+            // SET TRANSACTION SNAPSHOT takes no parameter: the id PostgreSQL made ("00000003-0000001B-1")
+            // goes into the statement, after checking it is nothing else (else one query reads it all).
+            guard !snapshot.isEmpty, snapshot.allSatisfy({ $0.isHexDigit || $0 == "-" }) else {
+                return try await Self.read(filter, withIDs: withIDs, pages: nil, on: leader, logger)
+            }
+            let exported = snapshot
+            // Part i reads pages [bounds[i], bounds[i + 1]); the last has no end (the table may grow).
+            let bounds = (0..<parts).map { pages * Int64($0) / Int64(parts) }
+            let ranges = bounds.indices.map { i in (bounds[i], i + 1 < bounds.count ? bounds[i + 1] : nil) }
+            return ClusterPoints(joining: try await withThrowingTaskGroup(of: (Int, ClusterPoints).self) { group in
+                for (i, range) in ranges.enumerated().dropFirst() {
+                    group.addTask {
+                        (i, try await Self.inSnapshot(database, logger, snapshot: exported) {
+                            try await Self.read(filter, withIDs: withIDs, pages: range, on: $0, logger)
+                        })
+                    }
+                }
+                var parts = [(0, try await Self.read(filter, withIDs: withIDs, pages: ranges[0], on: leader, logger))]
+                for try await part in group { parts.append(part) }
+                return parts.sorted { $0.0 < $1.0 }.map(\.1)
+            })
+        }
+    }
+
+    /// `body` in a read-only REPEATABLE READ transaction of its own connection, under the
+    /// exported `snapshot` when one is given (each SET TRANSACTION must come before any query).
+    static func inSnapshot<T: Sendable>(_ database: Database, _ logger: Logger, snapshot: String? = nil,
+                                        _ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await database.client.withTransaction(logger: logger) { connection in
+            try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: logger)
+            if let snapshot {
+                try await connection.query("SET TRANSACTION SNAPSHOT '\(unescaped: snapshot)'", logger: logger)
+            }
+            return try await body(connection)
         }
     }
 
