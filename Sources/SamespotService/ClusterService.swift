@@ -32,20 +32,32 @@ public struct HotspotMap: Sendable {
 }
 
 /// Hotspot clusters for planners: DBSCAN in the city's metric grid over the requests a filter
-/// picks, read from PostgreSQL each time (the truth, as every instance sees it).
+/// picks, from the cases in memory (`CaseMirror`, current as of the call), or read from
+/// PostgreSQL while they are being loaded and for a map that lists its clusters' cases.
 public struct ClusterService: Sendable {
     public let store: ClusterPointStore
     public let projections: ProjectionPool
-    public init(store: ClusterPointStore, projections: ProjectionPool) {
+    public let mirror: CaseMirror?
+    /// The service types about a place, from the catalog in force.
+    let spotTypes: @Sendable () -> Set<String>
+    public init(store: ClusterPointStore, projections: ProjectionPool, mirror: CaseMirror? = nil,
+                spotTypes: @escaping @Sendable () -> Set<String> = { [] }) {
         self.store = store
         self.projections = projections
+        self.mirror = mirror
+        self.spotTypes = spotTypes
     }
 
     /// - Parameter members: list each hotspot's tracking numbers (`Hotspot.memberIDs`).
     public func hotspots(_ filter: ClusterFilter, eps: Double, minPoints: Int, limit: Int, members: Bool = false) async throws -> HotspotMap {
         let clock = ContinuousClock()
         let start = clock.now
-        let points = try await store.points(filter, withIDs: members)
+        var points: ClusterPoints
+        if !members, let mirror, let picked = await mirror.read({ [spotTypes = spotTypes()] in $0.clusterPoints(filter, spotTypes: spotTypes) }) {
+            points = picked
+        } else {
+            points = try await store.points(filter, withIDs: members)
+        }
         let loaded = clock.now
         var map = try projections.withProjection { Self.hotspots(points, eps: eps, minPoints: minPoints, limit: limit, projection: $0) }
         map.loadSeconds = (loaded - start).seconds

@@ -55,10 +55,16 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The primary itself, past the pooler: for LISTEN, migrations and loading the indexes; needed with --database-pooler transaction (env SAMESPOT_DIRECT_DATABASE_URL; default: --database-url).")
     var directDatabaseURL: String = ProcessInfo.processInfo.environment["SAMESPOT_DIRECT_DATABASE_URL"] ?? ""
 
+    @Option(help: "Keep the cases in memory for ward summaries and hotspot maps, about 70 bytes a case: 'on' or 'off' (env SAMESPOT_CASES_IN_MEMORY; default on; off: PostgreSQL counts them on every call).")
+    var casesInMemory: String = ProcessInfo.processInfo.environment["SAMESPOT_CASES_IN_MEMORY"] ?? "on"
+
     @Flag(help: "Apply pending migrations before serving.")
     var migrate = false
 
     func validate() throws {
+        guard ["on", "off"].contains(casesInMemory) else {
+            throw ValidationError("--cases-in-memory \(casesInMemory) is not known: write on or off")
+        }
         guard ["none", "transaction"].contains(databasePooler) else {
             throw ValidationError("--database-pooler \(databasePooler) is not known: write none or transaction")
         }
@@ -87,7 +93,8 @@ struct Serve: AsyncParsableCommand {
                                       web: WebSettings(leafletDirectory: leafletDir, tileURL: tileURL.isEmpty ? nil : tileURL, tileAttribution: tileAttribution),
                                       limits: LimitSettings(maxWritesInFlight: maxWritesInFlight, maxReadsInFlight: maxReadsInFlight,
                                                             publicKeyRatePerSecond: publicKeyRate, staffKeyRatePerSecond: staffKeyRate,
-                                                            idleTimeoutSeconds: idleTimeout))
+                                                            idleTimeoutSeconds: idleTimeout),
+                                      casesInMemory: casesInMemory == "on")
         let pooled = databasePooler == "transaction"
         // Migrations (a session advisory lock), the indexes and LISTEN need a session of their own.
         let direct = directDatabaseURL.isEmpty ? settings.database : try self.settings(directDatabaseURL, option: "direct-database-url")

@@ -71,6 +71,43 @@ import Testing
 
     /// Joins at intake count as deflected duplicates; the ward's office, and only it (and
     /// admins), lists its requests with the requesters' names and what was done.
+    /// Once the server holds the cases in memory, summaries and maps are counted there, and a
+    /// request taken a moment before is in them: the server reads the feed of changes first.
+    @Test func casesInMemoryCountARequestAtOnce() async throws {
+        try await TestServer.withSampleCityCopy { port, db in
+            var loaded: Int?
+            for _ in 0..<600 where loaded == nil {
+                loaded = try await HTTP.get("/healthz", port: port).json["cases_in_memory"] as? Int
+                if loaded == nil { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            #expect(try #require(loaded) == (try await Self.count(db, "SELECT count(*)::int FROM service_requests")))
+            let period = "from=2000-01-01&to=2030-12-31"
+            func opened() async throws -> Int? {
+                let reply = try await HTTP.get("/v1/wards/summary?\(period)", port: port, key: TestKeys.planner)
+                return (reply.json["city"] as? [String: Any])?["opened"] as? Int
+            }
+            func points() async throws -> Int? {
+                try await HTTP.get("/v1/clusters?eps=50&min_points=3&include_duplicates=true", port: port, key: TestKeys.planner)
+                    .json["metadata"].flatMap { ($0 as? [String: Any])?["points"] as? Int }
+            }
+            let before = try #require(try await opened()), pointsBefore = try #require(try await points())
+            var code = ""
+            for try await c in try await db.client.query(
+                "SELECT min(service_code) FROM service_types WHERE about_a_spot AND active", logger: db.logger).decode(String.self) { code = c }
+            let posted = try await HTTP.send("POST", "/v1/requests", port: port,
+                                             body: #"{"service_code": "\#(code)", "lat": 41.8820, "long": -87.6278}"#)
+            #expect(posted.status == 201)
+            #expect(try await opened() == before + 1)
+            #expect(try await points() == pointsBefore + 1)
+            // And what PostgreSQL counts for the same period.
+            let counted = try await WardReportStore(database: db).metrics(
+                setID: try await Self.count(db, "SELECT max(ward_set_id)::int FROM ward_sets"), wards: nil,
+                from: try #require(ISO8601DateFormatter().date(from: "2000-01-01T06:00:00Z")),
+                to: try #require(ISO8601DateFormatter().date(from: "2031-01-01T06:00:00Z")), groupBy: .ward)
+            #expect(counted.last?.opened == before + 1)
+        }
+    }
+
     @Test func joinsAreCountedAndOfficesSeeTheirOwnWardsRequesters() async throws {
         try await TestServer.withSampleCityCopy { port, _ in
             func post(_ json: String) async throws -> Reply {

@@ -2,6 +2,7 @@ import Hummingbird
 import Logging
 import SamespotCore
 import SamespotGeo
+import SamespotService
 import SamespotStore
 
 /// `GET /healthz`: is the database reachable, and how much of the city is loaded.
@@ -9,6 +10,7 @@ import SamespotStore
 struct HealthRoutes {
     let database: Database
     let settings: ServerSettings
+    let mirror: CaseMirror?
 
     struct Health: ResponseEncodable {
         var status: String
@@ -19,6 +21,7 @@ struct HealthRoutes {
         var metricEPSG: Int
         var geos: String
         var proj: String
+        var casesInMemory: Int?
     }
 
     /// How much of the city is loaded, on the wire.
@@ -38,7 +41,7 @@ struct HealthRoutes {
             var health = Health(
                 status: "ok", version: SamespotVersion.current, database: "reachable", counts: nil,
                 wardSet: settings.wardSet, metricEPSG: settings.city.metricEPSG,
-                geos: GEOSContext.version, proj: Projection.version)
+                geos: GEOSContext.version, proj: Projection.version, casesInMemory: await mirror?.count)
             var status = HTTPResponse.Status.ok
             do {
                 let database = self.database

@@ -27,8 +27,9 @@ public enum SamespotServer {
     ///   - database: the primary: every write, and every read that must see the caller's own writes.
     ///   - reads: a streaming replica for the reads that may lag by a moment (Open311 listings,
     ///     matches, clusters, ward and lifecycle reports); nil reads from the primary.
+    /// - Parameter mirror: the cases in memory, when kept (`buildApplication` keeps them current).
     public static func buildRouter(settings: ServerSettings, database: Database, reads: Database? = nil, indexes: CityIndexes,
-                                   registry: RouteRegistry = RouteRegistry()) throws -> Router<SamespotRequestContext> {
+                                   mirror: CaseMirror? = nil, registry: RouteRegistry = RouteRegistry()) throws -> Router<SamespotRequestContext> {
         let replica = reads ?? database
         let router = Router(context: SamespotRequestContext.self)
         // Logs and metrics name the method, path and status; never the query string (it may
@@ -52,11 +53,13 @@ public enum SamespotServer {
         let requests = RequestReadService(store: RequestQueryStore(database: replica),
                                           primary: reads == nil ? nil : RequestQueryStore(database: database), indexes: indexes)
         let reports = ReportService(lifecycle: LifecycleReportStore(database: replica), wards: WardReportStore(database: replica),
-                                    indexes: indexes)
-        let clusters = ClusterService(store: ClusterPointStore(database: replica), projections: projections)
+                                    indexes: indexes, mirror: mirror)
+        let clusters = ClusterService(store: ClusterPointStore(database: replica), projections: projections, mirror: mirror, spotTypes: {
+            Set(indexes.catalog.types.values.filter(\.aboutAPlace).map(\.code))
+        })
         let wardSets = WardSetResolver(indexes: indexes)
 
-        HealthRoutes(database: database, settings: settings).register(on: api)
+        HealthRoutes(database: database, settings: settings, mirror: mirror).register(on: api)
         MetricsRoutes(registry: metricsRegistry).register(on: api)
         OpenAPIRoutes().register(on: api)
         Open311Routes(indexes: indexes, intake: intake, catalog: catalog, requests: requests, keys: keys, clock: clock).register(on: api)
@@ -91,8 +94,14 @@ public enum SamespotServer {
         settings: ServerSettings, database: Database, reads: Database? = nil, listener: Database? = nil,
         indexes: CityIndexes, logger: Logger, registry: RouteRegistry = RouteRegistry()
     ) throws -> some ApplicationProtocol {
-        let router = try buildRouter(settings: settings, database: database, reads: reads, indexes: indexes, registry: registry)
+        // Read where the reports are read (the replica, when there is one); the feed's old notes
+        // are pruned on the primary.
+        let mirror = settings.casesInMemory
+            ? CaseMirror(feed: CaseFeedStore(database: reads ?? database), primary: CaseFeedStore(database: database), logger: logger) : nil
+        let router = try buildRouter(settings: settings, database: database, reads: reads, indexes: indexes, mirror: mirror, registry: registry)
         let pools: [any Service] = [database.client] + [reads?.client, listener?.client].compactMap { $0 }
+        let keepers: [any Service] = [IndexRefresher(indexes: indexes, database: listener ?? database)]
+            + [mirror.map(CaseMirrorService.init)].compactMap { $0 }
         return Application(
             router: router,
             server: .http1(configuration: .init(
@@ -102,7 +111,7 @@ public enum SamespotServer {
                 // 64 characters, percent-encoded), and those checks answer in the API's format.
                 httpDecoderConfiguration: .init(maxHeaderFieldSize: Self.maxHeadBytes, maxHeaderListSize: Self.maxHeadBytes))),
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "Samespot"),
-            services: pools + [IndexRefresher(indexes: indexes, database: listener ?? database)],
+            services: pools + keepers,
             logger: logger
         )
     }

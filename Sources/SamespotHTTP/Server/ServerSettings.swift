@@ -10,9 +10,13 @@ public struct ServerSettings: Sendable {
     public var wardSet: String?
     public var web: WebSettings
     public var limits: LimitSettings
+    /// Keep the cases in memory (`CaseMirror`) for ward summaries and hotspot maps: about 70
+    /// bytes a case. Off: they are counted by PostgreSQL on every call.
+    public var casesInMemory: Bool
 
     public init(host: String, port: Int, database: DatabaseSettings, city: CitySettings, wardSet: String?, web: WebSettings = WebSettings(),
-                limits: LimitSettings = LimitSettings()) {
+                limits: LimitSettings = LimitSettings(), casesInMemory: Bool = true) {
+        self.casesInMemory = casesInMemory
         self.host = host
         self.port = port
         self.database = database

@@ -67,6 +67,14 @@ public struct WardReportStore: Sendable {
     public let database: Database
     public init(database: Database) { self.database = database }
 
+    /// The statuses a summary counts one by one (`WardMetrics.byStatus`).
+    public static let countedStatuses: [CaseStatus] = [.open, .acknowledged, .inProgress, .closed, .canceled]
+
+    /// The order groups are listed in: numbers as numbers (ward 2 before ward 10), then by name.
+    public static func groupOrder(_ a: String, _ b: String) -> Bool {
+        (Int(a) ?? .max, a) < (Int(b) ?? .max, b)
+    }
+
     /// Metrics per ward (or per type within the given wards), plus a total row (key nil).
     /// - Parameters:
     ///   - wards: the wards to count; nil for every ward of the set.
@@ -131,7 +139,7 @@ public struct WardReportStore: Sendable {
             func int(_ i: Int) throws -> Int { try c[i].decode(Int.self) }
             let opened = try int(1), duplicates = try int(17), everClosed = try int(19), reopened = try int(20)
             var byStatus: [String: Int] = [:]
-            for (i, status) in ["open", "acknowledged", "in_progress", "closed", "canceled"].enumerated() { byStatus[status] = try int(3 + i) }
+            for (i, status) in Self.countedStatuses.enumerated() { byStatus[status.rawValue] = try int(3 + i) }
             result.append(WardMetrics(
                 group: try c[0].decode(String?.self), opened: opened, openedCases: try int(2), byStatus: byStatus, closed: try int(8),
                 medianDaysToClose: try c[9].decode(Double?.self), p90DaysToClose: try c[10].decode(Double?.self),
@@ -141,7 +149,9 @@ public struct WardReportStore: Sendable {
                 joins: try int(18), everClosed: everClosed, reopened: reopened,
                 reopenRate: everClosed > 0 ? Double(reopened) / Double(everClosed) : 0))
         }
-        return result
+        // The database's collation would put ward 10 before ward 2.
+        let groups = result.filter { $0.group != nil }.sorted { Self.groupOrder($0.group!, $1.group!) }
+        return groups + result.filter { $0.group == nil }
     }
 
     /// The wards a set has, in the set's order (numbers as numbers).
@@ -151,7 +161,7 @@ public struct WardReportStore: Sendable {
             "SELECT ward FROM wards WHERE ward_set_id = \(setID)", logger: database.logger).decode(String.self) {
             wards.append(ward)
         }
-        return wards.sorted { (Int($0) ?? .max, $0) < (Int($1) ?? .max, $1) }
+        return wards.sorted(by: Self.groupOrder)
     }
 
     /// The requests of one ward received in a period, newest first, with requester and actions.

@@ -75,7 +75,7 @@ public struct ClusterPointStore: Sendable {
             return try await database.client.withConnection { try await Self.read(filter, withIDs: withIDs, pages: nil, on: $0, logger) }
         }
         defer { Self.readingInParts.withLock { $0 = false } }
-        return try await Self.inSnapshot(database, logger) { leader in
+        return try await database.inSnapshot(logger) { leader in
             var snapshot = "", pages: Int64 = 0
             for try await (id, size) in try await leader.query("""
                 SELECT pg_export_snapshot(), pg_relation_size('service_requests') / current_setting('block_size')::int8
@@ -94,7 +94,7 @@ public struct ClusterPointStore: Sendable {
             return ClusterPoints(joining: try await withThrowingTaskGroup(of: (Int, ClusterPoints).self) { group in
                 for (i, range) in ranges.enumerated().dropFirst() {
                     group.addTask {
-                        (i, try await Self.inSnapshot(database, logger, snapshot: exported) {
+                        (i, try await database.inSnapshot(logger, snapshot: exported) {
                             try await Self.read(filter, withIDs: withIDs, pages: range, on: $0, logger)
                         })
                     }
@@ -103,19 +103,6 @@ public struct ClusterPointStore: Sendable {
                 for try await part in group { parts.append(part) }
                 return parts.sorted { $0.0 < $1.0 }.map(\.1)
             })
-        }
-    }
-
-    /// `body` in a read-only REPEATABLE READ transaction of its own connection, under the
-    /// exported `snapshot` when one is given (each SET TRANSACTION must come before any query).
-    static func inSnapshot<T: Sendable>(_ database: Database, _ logger: Logger, snapshot: String? = nil,
-                                        _ body: (PostgresConnection) async throws -> T) async throws -> T {
-        try await database.client.withTransaction(logger: logger) { connection in
-            try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: logger)
-            if let snapshot {
-                try await connection.query("SET TRANSACTION SNAPSHOT '\(unescaped: snapshot)'", logger: logger)
-            }
-            return try await body(connection)
         }
     }
 
@@ -154,22 +141,13 @@ public struct ClusterPointStore: Sendable {
             """, logger: logger)
         var points = ClusterPoints()
         for try await (x, y, code, codes, reports, ids) in rows.decode((ByteBuffer, ByteBuffer, ByteBuffer, [String], ByteBuffer, [String]).self) {
-            points.x = Self.unpack(x) { Double(bitPattern: $0) }
-            points.y = Self.unpack(y) { Double(bitPattern: $0) }
-            points.code = Self.unpack(code) { Int32(bitPattern: $0) }
-            points.reports = Self.unpack(reports) { Int32(bitPattern: $0) }
+            points.x = PackedColumn.unpack(x) { Double(bitPattern: $0) }
+            points.y = PackedColumn.unpack(y) { Double(bitPattern: $0) }
+            points.code = PackedColumn.unpack(code) { Int32(bitPattern: $0) }
+            points.reports = PackedColumn.unpack(reports) { Int32(bitPattern: $0) }
             points.codes = codes; points.ids = ids
         }
         return points
-    }
-
-    /// Big-endian integers packed one after another, each turned into a value.
-    static func unpack<Bits: FixedWidthInteger, Value>(_ bytes: ByteBuffer, _ value: (Bits) -> Value) -> [Value] {
-        var bytes = bytes
-        var values: [Value] = []
-        values.reserveCapacity(bytes.readableBytes / MemoryLayout<Bits>.size)
-        while let bits = bytes.readInteger(endianness: .big, as: Bits.self) { values.append(value(bits)) }
-        return values
     }
 }
 

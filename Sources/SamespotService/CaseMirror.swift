@@ -1,0 +1,141 @@
+import Foundation
+import Logging
+import SamespotStore
+import ServiceLifecycle
+
+/// This instance's copy of the cases in memory (`CaseTable`), for the reads that go over a big
+/// city's whole year: ward summaries and hotspot maps.
+///
+/// Every read first takes in what changed since the last (`CaseFeedStore.changes`): one small
+/// query when nothing did. A read begun after a write committed sees it, as a read of
+/// PostgreSQL would. Until the cases are loaded (at start, and after a bulk change such as an
+/// import or a purge), `read` answers nil and the caller reads PostgreSQL.
+public actor CaseMirror {
+    public let feed: CaseFeedStore
+    /// Where the feed's old notes are pruned: the primary (the feed may be read on a replica).
+    public let primary: CaseFeedStore
+    /// How long the feed keeps a note. A table not caught up for half of it loads again.
+    public static let noteLifetime: Duration = .seconds(600)
+    let logger: Logger
+
+    private var table: CaseTable?
+    private var loading: Task<Void, Never>?
+    private var catchingUp: (started: ContinuousClock.Instant, task: Task<Bool, Never>)?
+    private var lastCaughtUp = ContinuousClock.now
+
+    public init(feed: CaseFeedStore, primary: CaseFeedStore, logger: Logger) {
+        self.feed = feed
+        self.primary = primary
+        self.logger = logger
+    }
+
+    /// `body` over the cases as PostgreSQL has them now; nil while they are not loaded (or the
+    /// feed cannot be read), and the caller reads PostgreSQL instead.
+    public func read<T: Sendable>(_ body: @Sendable (CaseTable) -> T) async -> T? {
+        guard await caughtUp(since: .now), let table else { return nil }
+        return body(table)
+    }
+
+    /// Cases in memory; nil while not loaded.
+    public var count: Int? { table?.count }
+
+    /// Loads the cases, then keeps them current every `interval` (so a read has little to take
+    /// in) and prunes the feed's old notes every minute; until the task is cancelled.
+    public func keepCurrent(every interval: Duration = .seconds(1)) async {
+        var lastPrune = ContinuousClock.now - .seconds(3_600)
+        while !Task.isCancelled {
+            _ = await caughtUp(since: .now)
+            if ContinuousClock.now - lastPrune > .seconds(60) {
+                lastPrune = .now
+                do { try await primary.prune(olderThan: Self.noteLifetime) } catch {
+                    logger.debug("case feed notes not pruned", metadata: ["error": "\(error)"])
+                }
+            }
+            try? await Task.sleep(for: interval)
+        }
+        loading?.cancel()
+    }
+
+    /// Whether the table holds every change committed before `asked`. A read of changes begun
+    /// after `asked` is shared; one begun before it may miss a commit, so it is waited for and
+    /// another begun.
+    private func caughtUp(since asked: ContinuousClock.Instant) async -> Bool {
+        while true {
+            guard table != nil, ContinuousClock.now - lastCaughtUp < Self.noteLifetime / 2 else {
+                if table != nil {
+                    logger.info("cases in memory not caught up for long; loading them again")
+                    table = nil
+                }
+                startLoading()
+                return false
+            }
+            if let current = catchingUp {
+                let done = await current.task.value
+                if current.started >= asked { return done && table != nil }
+                continue
+            }
+            let cursor = table!.cursor
+            let started = ContinuousClock.now
+            let task = Task { await self.takeChanges(since: cursor) }
+            catchingUp = (started, task)
+            return await task.value && table != nil
+        }
+    }
+
+    private func takeChanges(since cursor: UInt64) async -> Bool {
+        defer { catchingUp = nil }
+        let started = ContinuousClock.now
+        do {
+            let batch = try await feed.changes(since: cursor)
+            guard table != nil else { return false }
+            do {
+                try table!.apply(batch)
+                lastCaughtUp = started
+                return true
+            } catch {
+                logger.info("cases in memory to be loaded again", metadata: ["reason": "\(error)"])
+                table = nil
+                startLoading()
+                return false
+            }
+        } catch {
+            logger.warning("case feed not read; reads go to PostgreSQL meanwhile", metadata: ["error": "\(error)"])
+            return false
+        }
+    }
+
+    private func startLoading() {
+        guard loading == nil else { return }
+        let feed = feed, logger = logger
+        // Detached: building two million slots is not to hold up the actor's reads meanwhile.
+        loading = Task.detached {
+            let clock = ContinuousClock(), started = clock.now
+            do {
+                let loaded = try CaseTable(loaded: try await feed.load())
+                logger.info("cases loaded into memory", metadata: [
+                    "cases": "\(loaded.count)", "seconds": "\(((clock.now - started) / .milliseconds(1)).rounded() / 1_000)"])
+                await self.finishLoading(loaded, started: started)
+            } catch {
+                logger.warning("cases not loaded into memory; reads go to PostgreSQL meanwhile", metadata: ["error": "\(error)"])
+                await self.finishLoading(nil, started: started)
+            }
+        }
+    }
+
+    private func finishLoading(_ loaded: CaseTable?, started: ContinuousClock.Instant) {
+        loading = nil
+        guard let loaded else { return }
+        table = loaded
+        lastCaughtUp = started
+    }
+}
+
+/// Runs `CaseMirror.keepCurrent` beside the HTTP server until the service group shuts down.
+public struct CaseMirrorService: Service {
+    public let mirror: CaseMirror
+    public init(mirror: CaseMirror) { self.mirror = mirror }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown { await mirror.keepCurrent() }
+    }
+}

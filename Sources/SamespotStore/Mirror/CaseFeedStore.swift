@@ -1,0 +1,231 @@
+import Foundation
+import PostgresNIO
+import SamespotCore
+
+/// What a case is, in the few bits the reports ask of it.
+public struct CaseFlags: OptionSet, Sendable {
+    public let rawValue: Int32
+    public init(rawValue: Int32) { self.rawValue = rawValue }
+    /// Not merged into another case.
+    public static let isCase = CaseFlags(rawValue: 1)
+    public static let everClosed = CaseFlags(rawValue: 2)
+    public static let reopened = CaseFlags(rawValue: 4)
+    /// Its caller was joined to an existing case at intake, and that was not undone.
+    public static let joined = CaseFlags(rawValue: 8)
+    /// Placed precisely enough to merge (and so to draw on a hotspot map).
+    public static let mappable = CaseFlags(rawValue: 16)
+}
+
+/// Cases read for the in-memory mirror, column by column, in one order. Times are seconds
+/// since 1970 (`Double.nan` for none), as PostgreSQL's `date_part('epoch', …)` gives them.
+public struct CaseRows: Sendable {
+    public var ids: [Int64] = []
+    /// Index into the batch's `codeNames`.
+    public var codes: [Int32] = []
+    /// Index into `CaseStatus.allCases` plus one; 0 for a status this build does not know.
+    public var statuses: [Int32] = []
+    public var requestedAt: [Double] = []
+    public var closedAt: [Double] = []
+    public var acknowledgedAt: [Double] = []
+    public var acknowledgeDueAt: [Double] = []
+    public var respondDueAt: [Double] = []
+    /// On the city's metric grid; `nan` when not mappable.
+    public var x: [Double] = []
+    public var y: [Double] = []
+    public var childCounts: [Int32] = []
+    public var flags: [Int32] = []
+    public init() {}
+    public var count: Int { ids.count }
+}
+
+/// The wards of some cases in one ward set.
+public struct CaseWardRows: Sendable {
+    public var setID: Int
+    /// The set's ward names, in the order `wards` numbers them from 1.
+    public var names: [String]
+    public var ids: [Int64] = []
+    /// 1-based index into `names`; 0 for a case placed in no ward of the set.
+    public var wards: [Int32] = []
+}
+
+/// One read of the feed: either every case (a load) or the cases changed since a cursor.
+public struct CaseFeedBatch: Sendable {
+    /// Moves on when a statement changed too many cases to list them: a reader loads again.
+    public var epoch: Int64
+    /// Where the next read of changes starts (the xmin of this read's snapshot).
+    public var cursor: UInt64
+    /// The ids noted as changed; nil for a load. Those not in `cases` no longer exist.
+    public var changed: [Int64]?
+    /// Service codes, in the order `cases.codes` numbers them.
+    public var codeNames: [String]
+    public var cases: CaseRows
+    /// Every ward set, with the wards of the cases read (also those no case is in yet).
+    public var wards: [CaseWardRows]
+}
+
+/// Reads cases for the in-memory mirror (`CaseTable`) and the notes of which changed
+/// (migration 12), each read in one snapshot so the cursor and the rows agree.
+public struct CaseFeedStore: Sendable {
+    public let database: Database
+    /// Cases per statement in a load: bounds the size of one row of packed columns.
+    public let loadChunk: Int64
+    public init(database: Database, loadChunk: Int64 = 500_000) {
+        self.database = database
+        self.loadChunk = max(1, loadChunk)
+    }
+
+    /// Every case, with the cursor and epoch of the same moment.
+    public func load() async throws -> CaseFeedBatch {
+        let logger = database.logger
+        return try await database.inSnapshot(logger) { connection in
+            let (cursor, epoch) = try await Self.position(connection, logger)
+            var first: Int64 = 0, last: Int64 = -1
+            for try await (low, high) in try await connection.query(
+                "SELECT min(request_id), max(request_id) FROM service_requests", logger: logger).decode((Int64?, Int64?).self) {
+                first = low ?? 0; last = high ?? -1
+            }
+            var cases = CaseRows(), codeNames: [String] = []
+            var from = first
+            while from <= last {
+                let part = try await Self.cases(ids: nil, from: from, to: from + loadChunk, connection, logger)
+                codeNames = part.codeNames
+                cases.append(part.rows)
+                from += loadChunk
+            }
+            if last < first { codeNames = try await Self.cases(ids: [], from: nil, to: nil, connection, logger).codeNames }
+            return CaseFeedBatch(epoch: epoch, cursor: cursor, changed: nil, codeNames: codeNames, cases: cases,
+                                 wards: try await Self.wards(ids: nil, connection, logger))
+        }
+    }
+
+    /// The cases noted as changed at or after `cursor`, as they are now.
+    public func changes(since cursor: UInt64) async throws -> CaseFeedBatch {
+        let logger = database.logger
+        return try await database.inSnapshot(logger) { connection in
+            let (next, epoch) = try await Self.position(connection, logger)
+            var changed: [Int64] = []
+            for try await ids in try await connection.query("""
+                SELECT coalesce(array_agg(DISTINCT request_id), '{}') FROM case_changes WHERE xid >= \(String(cursor))::xid8
+                """, logger: logger).decode([Int64].self) { changed = ids }
+            guard !changed.isEmpty else {
+                return CaseFeedBatch(epoch: epoch, cursor: next, changed: [], codeNames: [], cases: CaseRows(), wards: [])
+            }
+            let part = try await Self.cases(ids: changed, from: nil, to: nil, connection, logger)
+            return CaseFeedBatch(epoch: epoch, cursor: next, changed: changed, codeNames: part.codeNames, cases: part.rows,
+                                 wards: try await Self.wards(ids: changed, connection, logger))
+        }
+    }
+
+    /// Forgets notes older than `age`: a reader that has not read for that long loads again.
+    public func prune(olderThan age: Duration) async throws {
+        let seconds = Double(age.components.seconds)
+        try await database.client.query(
+            "DELETE FROM case_changes WHERE noted_at < now() - make_interval(secs => \(seconds))", logger: database.logger)
+    }
+
+    /// The snapshot's xmin: every transaction below it had ended when this read began, so
+    /// whatever it noted is visible here; anything at or above it is read again next time.
+    static func position(_ connection: PostgresConnection, _ logger: Logger) async throws -> (cursor: UInt64, epoch: Int64) {
+        for try await (xmin, epoch) in try await connection.query("""
+            SELECT pg_snapshot_xmin(pg_current_snapshot())::text, (SELECT epoch FROM case_feed)
+            """, logger: logger).decode((String, Int64).self) {
+            guard let cursor = UInt64(xmin) else { break }
+            return (cursor, epoch)
+        }
+        throw CaseMirrorError.noFeedPosition
+    }
+
+    /// The cases with the given ids, or with ids in [from, to), as packed columns in one row.
+    static func cases(ids: [Int64]?, from: Int64?, to: Int64?, _ connection: PostgresConnection,
+                      _ logger: Logger) async throws -> (codeNames: [String], rows: CaseRows) {
+        let statuses = CaseStatus.allCases.map(\.rawValue)
+        let precise = LocationPrecision.allCases.filter(\.isPreciseEnoughToMerge).map(\.rawValue)
+        let rows = try await connection.query("""
+            WITH types AS (
+                SELECT service_code, (row_number() OVER (ORDER BY service_code) - 1)::int4 AS position FROM service_types
+            ), picked AS (
+                SELECT r.* FROM service_requests r
+                WHERE (\(ids)::int8[] IS NULL OR r.request_id = ANY(\(ids)::int8[]))
+                  AND (\(from)::int8 IS NULL OR r.request_id >= \(from)::int8) AND (\(to)::int8 IS NULL OR r.request_id < \(to)::int8)
+            ), joins AS (
+                SELECT DISTINCT d.request_id FROM dedup_decisions d JOIN picked p ON p.request_id = d.request_id
+                WHERE d.kind = 'join' AND d.reverted_at IS NULL
+            )
+            SELECT (SELECT coalesce(array_agg(service_code ORDER BY position), '{}') FROM types),
+                   coalesce(string_agg(int8send(r.request_id), ''), ''),
+                   coalesce(string_agg(int4send(t.position), ''), ''),
+                   coalesce(string_agg(int4send(coalesce(array_position(\(statuses)::text[], r.status), 0)), ''), ''),
+                   coalesce(string_agg(float8send(date_part('epoch', r.requested_at)), ''), ''),
+                   coalesce(string_agg(float8send(coalesce(date_part('epoch', r.closed_at), 'NaN')), ''), ''),
+                   coalesce(string_agg(float8send(coalesce(date_part('epoch', r.acknowledged_at), 'NaN')), ''), ''),
+                   coalesce(string_agg(float8send(coalesce(date_part('epoch', r.acknowledge_due_at), 'NaN')), ''), ''),
+                   coalesce(string_agg(float8send(coalesce(date_part('epoch', r.respond_due_at), 'NaN')), ''), ''),
+                   coalesce(string_agg(float8send(coalesce(r.x_m, 'NaN')), ''), ''),
+                   coalesce(string_agg(float8send(coalesce(r.y_m, 'NaN')), ''), ''),
+                   coalesce(string_agg(int4send(r.child_count), ''), ''),
+                   coalesce(string_agg(int4send(
+                       (r.parent_request_id IS NULL)::int4 * \(CaseFlags.isCase.rawValue)
+                       + r.ever_closed::int4 * \(CaseFlags.everClosed.rawValue) + r.reopened::int4 * \(CaseFlags.reopened.rawValue)
+                       + (j.request_id IS NOT NULL)::int4 * \(CaseFlags.joined.rawValue)
+                       + (r.x_m IS NOT NULL AND r.longitude IS NOT NULL
+                          AND r.location_precision = ANY(\(precise)::text[]))::int4 * \(CaseFlags.mappable.rawValue)), ''), '')
+            FROM picked r JOIN types t ON t.service_code = r.service_code
+            LEFT JOIN joins j ON j.request_id = r.request_id
+            """, logger: logger)
+        var result = CaseRows(), names: [String] = []
+        for try await row in rows {
+            let c = row.makeRandomAccess()
+            func bytes(_ i: Int) throws -> ByteBuffer { try c[i].decode(ByteBuffer.self) }
+            names = try c[0].decode([String].self)
+            result.ids = PackedColumn.int64s(try bytes(1))
+            result.codes = PackedColumn.int32s(try bytes(2))
+            result.statuses = PackedColumn.int32s(try bytes(3))
+            result.requestedAt = PackedColumn.doubles(try bytes(4))
+            result.closedAt = PackedColumn.doubles(try bytes(5))
+            result.acknowledgedAt = PackedColumn.doubles(try bytes(6))
+            result.acknowledgeDueAt = PackedColumn.doubles(try bytes(7))
+            result.respondDueAt = PackedColumn.doubles(try bytes(8))
+            result.x = PackedColumn.doubles(try bytes(9))
+            result.y = PackedColumn.doubles(try bytes(10))
+            result.childCounts = PackedColumn.int32s(try bytes(11))
+            result.flags = PackedColumn.int32s(try bytes(12))
+        }
+        return (names, result)
+    }
+
+    /// Every ward set, with the wards of the given cases (all, for nil).
+    static func wards(ids: [Int64]?, _ connection: PostgresConnection, _ logger: Logger) async throws -> [CaseWardRows] {
+        var sets: [CaseWardRows] = []
+        for try await (setID, names) in try await connection.query("""
+            SELECT s.ward_set_id, coalesce((SELECT array_agg(w.ward ORDER BY w.ward) FROM wards w WHERE w.ward_set_id = s.ward_set_id), '{}')
+            FROM ward_sets s ORDER BY s.ward_set_id
+            """, logger: logger).decode((Int, [String]).self) {
+            sets.append(CaseWardRows(setID: setID, names: names))
+        }
+        // One statement per set: the whole of a big city's set is one row of packed columns.
+        for i in sets.indices {
+            let setID = sets[i].setID
+            for try await (placed, wards) in try await connection.query("""
+                WITH names AS (
+                    SELECT ward, row_number() OVER (ORDER BY ward)::int4 AS position FROM wards WHERE ward_set_id = \(setID)
+                )
+                SELECT coalesce(string_agg(int8send(w.request_id), ''), ''), coalesce(string_agg(int4send(coalesce(n.position, 0)), ''), '')
+                FROM request_wards w LEFT JOIN names n ON n.ward = w.ward
+                WHERE w.ward_set_id = \(setID) AND (\(ids)::int8[] IS NULL OR w.request_id = ANY(\(ids)::int8[]))
+                """, logger: logger).decode((ByteBuffer, ByteBuffer).self) {
+                sets[i].ids = PackedColumn.int64s(placed)
+                sets[i].wards = PackedColumn.int32s(wards)
+            }
+        }
+        return sets
+    }
+}
+
+extension CaseRows {
+    mutating func append(_ other: CaseRows) {
+        ids += other.ids; codes += other.codes; statuses += other.statuses
+        requestedAt += other.requestedAt; closedAt += other.closedAt; acknowledgedAt += other.acknowledgedAt
+        acknowledgeDueAt += other.acknowledgeDueAt; respondDueAt += other.respondDueAt
+        x += other.x; y += other.y; childCounts += other.childCounts; flags += other.flags
+    }
+}

@@ -1,0 +1,173 @@
+import Foundation
+import PostgresNIO
+import SamespotCore
+import SamespotStore
+import SamespotTestSupport
+import Testing
+
+/// The cases in memory count what PostgreSQL counts: ward summaries and hotspot points from the
+/// table equal the SQL of `WardReportStore` and `ClusterPointStore` (the oracle), after a load
+/// and after changes taken in from the feed, including a change whose transaction commits late.
+@Suite struct CaseTableTests {
+    static func date(_ text: String) throws -> Date { try #require(ISO8601DateFormatter().date(from: text)) }
+
+    static func periods() throws -> [(Date, Date)] {
+        [(try date("2020-01-01T06:00:00Z"), try date("2021-01-01T06:00:00Z")),
+         (try date("2020-12-01T06:00:00Z"), try date("2021-01-01T06:00:00Z")),
+         (try date("2021-01-01T06:00:00Z"), try date("2021-01-02T06:00:00Z")),
+         (try date("1999-01-01T00:00:00Z"), try date("2030-01-01T00:00:00Z"))]
+    }
+
+    /// Every ward set, every period, by ward and by type, all wards and two: the table's
+    /// figures are the statement's.
+    static func expectSummariesAgree(_ table: CaseTable, _ db: Database, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let store = WardReportStore(database: db)
+        for setID in 1...3 {
+            let wards = try await store.wards(setID: setID)
+            for (from, to) in try periods() {
+                for (grouping, selected) in [(WardReportStore.Grouping.ward, nil), (.serviceCode, nil), (.ward, Array(wards.prefix(2)))] {
+                    let expected = try await store.metrics(setID: setID, wards: selected, from: from, to: to, groupBy: grouping)
+                    let counted = try #require(table.wardMetrics(setID: setID, wards: selected, from: from, to: to, groupBy: grouping, now: Date()))
+                    let what = "set \(setID), \(from)–\(to), \(grouping), wards \(selected ?? [])"
+                    #expect(counted.map(\.group) == expected.map(\.group), "\(what)", sourceLocation: sourceLocation)
+                    for (c, e) in zip(counted, expected) { expectSame(c, e, "\(what), group \(e.group ?? "total")", sourceLocation) }
+                }
+            }
+        }
+    }
+
+    static func expectSame(_ c: WardMetrics, _ e: WardMetrics, _ what: String, _ sourceLocation: SourceLocation) {
+        func close(_ a: Double?, _ b: Double?) -> Bool {
+            switch (a, b) {
+            case (nil, nil): return true
+            case let (a?, b?): return abs(a - b) <= 1e-6 * max(1, abs(b))
+            default: return false
+            }
+        }
+        let counts = [c.opened, c.openedCases, c.closed, c.backlog, c.slaTracked, c.acknowledgeBreaches, c.respondBreaches,
+                      c.duplicates, c.joins, c.everClosed, c.reopened]
+        let expected = [e.opened, e.openedCases, e.closed, e.backlog, e.slaTracked, e.acknowledgeBreaches, e.respondBreaches,
+                        e.duplicates, e.joins, e.everClosed, e.reopened]
+        #expect(counts == expected, "\(what)", sourceLocation: sourceLocation)
+        #expect(c.byStatus == e.byStatus, "\(what)", sourceLocation: sourceLocation)
+        for (name, a, b) in [("median close", c.medianDaysToClose, e.medianDaysToClose), ("p90 close", c.p90DaysToClose, e.p90DaysToClose),
+                             ("backlog median", c.backlogMedianAgeDays, e.backlogMedianAgeDays),
+                             ("backlog max", c.backlogMaxAgeDays, e.backlogMaxAgeDays),
+                             ("duplicate rate", c.duplicateRate, e.duplicateRate), ("reopen rate", c.reopenRate, e.reopenRate)] {
+            #expect(close(a, b), "\(what): \(name) \(String(describing: a)) against \(String(describing: b))", sourceLocation: sourceLocation)
+        }
+    }
+
+    struct Point: Hashable { var x: Double; var y: Double; var code: String; var reports: Int32 }
+
+    static func expectPointsAgree(_ table: CaseTable, _ db: Database, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        var spotTypes = Set<String>()
+        for try await code in try await db.client.query("SELECT service_code FROM service_types WHERE about_a_spot", logger: db.logger)
+            .decode(String.self) { spotTypes.insert(code) }
+        let filters = [ClusterFilter(), ClusterFilter(includeDuplicates: true),
+                       ClusterFilter(statuses: [.closed], from: try date("2020-06-01T00:00:00Z")),
+                       ClusterFilter(serviceCodes: Array(spotTypes.sorted().prefix(3)), wardSetID: 3, ward: "27")]
+        for filter in filters {
+            func points(_ p: ClusterPoints) -> [Point: Int] {
+                p.x.indices.reduce(into: [:]) { $0[Point(x: p.x[$1], y: p.y[$1], code: p.codes[Int(p.code[$1])], reports: p.reports[$1]), default: 0] += 1 }
+            }
+            let expected = try await ClusterPointStore(database: db, parts: 1).points(filter)
+            let picked = table.clusterPoints(filter, spotTypes: spotTypes)
+            #expect(picked.count == expected.count, "\(filter)", sourceLocation: sourceLocation)
+            #expect(points(picked) == points(expected), "\(filter)", sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test func aLoadedTableCountsAsPostgreSQLDoes() async throws {
+        try await TestDatabase.withSampleCity { db in
+            let table = try CaseTable(loaded: try await CaseFeedStore(database: db).load())
+            #expect(table.count > 2_000)
+            try await Self.expectSummariesAgree(table, db)
+            try await Self.expectPointsAgree(table, db)
+        }
+    }
+
+    /// Loaded in parts of a few thousand ids, the table is the same.
+    @Test func aLoadInPartsIsTheSame() async throws {
+        try await TestDatabase.withSampleCity { db in
+            let table = try CaseTable(loaded: try await CaseFeedStore(database: db, loadChunk: 7_919).load())
+            try await Self.expectSummariesAgree(table, db)
+        }
+    }
+
+    /// Cases closed, reopened, merged, moved to another ward, deleted and added, then taken in
+    /// from the feed: the table agrees again. One change commits only after a read of the feed
+    /// that began while it was running, and is still taken in by the next.
+    @Test func changesTakenInFromTheFeedKeepItEqual() async throws {
+        try await TestDatabase.withSampleCityCopy { db in
+            let feed = CaseFeedStore(database: db)
+            var table = try CaseTable(loaded: try await feed.load())
+            let logger = db.logger
+            try await db.client.query("""
+                UPDATE service_requests SET status = 'closed', closed_at = requested_at + interval '3 days', ever_closed = true
+                WHERE request_id IN (SELECT request_id FROM service_requests WHERE closed_at IS NULL AND parent_request_id IS NULL
+                                     AND requested_at >= '2020-06-01' ORDER BY request_id LIMIT 40)
+                """, logger: logger)
+            try await db.client.query("""
+                UPDATE service_requests SET status = 'reopened', closed_at = NULL, reopened = true
+                WHERE request_id IN (SELECT request_id FROM service_requests WHERE status = 'closed' AND parent_request_id IS NULL
+                                     AND child_count = 0 AND requested_at >= '2020-09-01' ORDER BY request_id LIMIT 25)
+                """, logger: logger)
+            try await db.client.query("""
+                UPDATE request_wards SET ward = (SELECT min(ward) FROM wards WHERE ward_set_id = 3)
+                WHERE ward_set_id = 3 AND request_id IN (SELECT request_id FROM service_requests ORDER BY request_id DESC LIMIT 30)
+                """, logger: logger)
+            try await db.client.query("""
+                DELETE FROM service_requests WHERE request_id IN (
+                    SELECT request_id FROM service_requests WHERE child_count = 0 AND parent_request_id IS NULL ORDER BY request_id DESC LIMIT 12)
+                """, logger: logger)
+            try await db.client.query("""
+                INSERT INTO service_requests (service_request_id, service_code, status, description, requested_at, updated_at, address,
+                                              longitude, latitude, location_precision, x_m, y_m, source)
+                SELECT 'TEST-' || request_id, service_code, 'open', '', now() - interval '1 day', now(), address,
+                       longitude, latitude, location_precision, x_m + 5, y_m, 'test'
+                FROM service_requests WHERE x_m IS NOT NULL ORDER BY request_id LIMIT 20
+                """, logger: logger)
+
+            // A transaction that writes, and commits only after a read of the feed has begun.
+            let late = try await db.client.withConnection { connection in
+                try await connection.query("BEGIN", logger: logger)
+                var id: Int64 = 0
+                for try await written in try await connection.query("""
+                    UPDATE service_requests SET status = 'canceled', closed_at = '2020-12-15T12:00:00Z', ever_closed = true
+                    WHERE request_id = (SELECT min(request_id) FROM service_requests WHERE closed_at IS NULL AND requested_at >= '2020-12-01'
+                                        AND parent_request_id IS NULL)
+                    RETURNING request_id
+                    """, logger: logger).decode(Int64.self) { id = written }
+                try table.apply(try await feed.changes(since: table.cursor))
+                try await connection.query("COMMIT", logger: logger)
+                return id
+            }
+            #expect(late > 0)
+            try table.apply(try await feed.changes(since: table.cursor))
+            try await Self.expectSummariesAgree(table, db)
+            try await Self.expectPointsAgree(table, db)
+            let again = try CaseTable(loaded: try await feed.load())
+            #expect(again.count == table.count)
+        }
+    }
+
+    /// A statement that changes too many cases to list moves the feed's epoch on: a table
+    /// loaded before it must be loaded again.
+    @Test func aBulkChangeAsksForALoad() async throws {
+        try await TestDatabase.withSampleCityCopy { db in
+            let feed = CaseFeedStore(database: db)
+            var table = try CaseTable(loaded: try await feed.load())
+            try await db.client.query("""
+                INSERT INTO service_requests (service_request_id, service_code, status, description, requested_at, updated_at, address, source)
+                SELECT 'BULK-' || g, t.service_code, 'open', '', now(), now(), '', 'test'
+                FROM (SELECT min(service_code) AS service_code FROM service_types) t, generate_series(1, 10001) g
+                """, logger: db.logger)
+            let batch = try await feed.changes(since: table.cursor)
+            #expect(batch.epoch == table.epoch + 1)
+            #expect(batch.changed?.isEmpty == true, "a bulk statement notes no ids")
+            #expect(throws: CaseMirrorError.self) { try table.apply(batch) }
+        }
+    }
+}
+
