@@ -43,7 +43,10 @@ BEGIN
     RETURN NULL;
 END $$;
 
--- A trigger with a transition table takes one event; hence three per table.
+-- A trigger with a transition table takes one event; hence one per event. A case's wards are
+-- inserted at intake with the case itself (noted by the first trigger), or by the placement of
+-- many cases in a set, which moves the epoch on itself (WardSetStore): a trigger on their insert
+-- would cost every intake a second call and note nothing new.
 CREATE TRIGGER service_requests_inserted_feed AFTER INSERT ON service_requests
     REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION note_case_changes();
 CREATE TRIGGER service_requests_updated_feed AFTER UPDATE ON service_requests
@@ -53,8 +56,6 @@ CREATE TRIGGER service_requests_deleted_feed AFTER DELETE ON service_requests
 CREATE TRIGGER service_requests_truncated_feed AFTER TRUNCATE ON service_requests
     FOR EACH STATEMENT EXECUTE FUNCTION note_all_cases_changed();
 
-CREATE TRIGGER request_wards_inserted_feed AFTER INSERT ON request_wards
-    REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION note_case_changes();
 CREATE TRIGGER request_wards_updated_feed AFTER UPDATE ON request_wards
     REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION note_case_changes();
 CREATE TRIGGER request_wards_deleted_feed AFTER DELETE ON request_wards

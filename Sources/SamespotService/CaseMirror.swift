@@ -111,7 +111,7 @@ public actor CaseMirror {
         loading = Task.detached {
             let clock = ContinuousClock(), started = clock.now
             do {
-                let loaded = try CaseTable(loaded: try await feed.load())
+                let loaded = try await feed.loadTable()
                 logger.info("cases loaded into memory", metadata: [
                     "cases": "\(loaded.count)", "seconds": "\(((clock.now - started) / .milliseconds(1)).rounded() / 1_000)"])
                 await self.finishLoading(loaded, started: started)

@@ -213,5 +213,8 @@ public struct WardSetStore: Sendable {
                                   on: connection, logger: logger) { done in
             if done < rows.count { progress?("placing in \(set.name)", done, rows.count) }
         }
+        // Cases placed in a set change the ward summaries every instance keeps in memory: they
+        // load the cases again (the feed notes no ward rows inserted; migration 12).
+        if !rows.isEmpty { try await connection.query("UPDATE case_feed SET epoch = epoch + 1", logger: logger) }
     }
 }

@@ -48,7 +48,7 @@ public struct CaseWardRows: Sendable {
     public var wards: [Int32] = []
 }
 
-/// One read of the feed: either every case (a load) or the cases changed since a cursor.
+/// One read of the feed: the cases changed since a cursor, or a part of a load.
 public struct CaseFeedBatch: Sendable {
     /// Moves on when a statement changed too many cases to list them: a reader loads again.
     public var epoch: Int64
@@ -74,27 +74,31 @@ public struct CaseFeedStore: Sendable {
         self.loadChunk = max(1, loadChunk)
     }
 
-    /// Every case, with the cursor and epoch of the same moment.
-    public func load() async throws -> CaseFeedBatch {
+    /// Every case, in a table, with the cursor and epoch of the same moment. Read in parts of
+    /// `loadChunk` ids, each written into the table before the next is read: the load holds
+    /// one part beside the table, not a second copy of the city.
+    public func loadTable() async throws -> CaseTable {
         let logger = database.logger
         return try await database.inSnapshot(logger) { connection in
             let (cursor, epoch) = try await Self.position(connection, logger)
-            var first: Int64 = 0, last: Int64 = -1
+            var first: Int64 = 1, last: Int64 = 0
             for try await (low, high) in try await connection.query(
                 "SELECT min(request_id), max(request_id) FROM service_requests", logger: logger).decode((Int64?, Int64?).self) {
-                first = low ?? 0; last = high ?? -1
+                first = low ?? 1; last = high ?? 0
             }
-            var cases = CaseRows(), codeNames: [String] = []
+            let sets = try await Self.wardSets(connection, logger)
+            var table = try CaseTable(epoch: epoch, cursor: cursor, wardSets: sets, ids: first...max(first, last))
             var from = first
             while from <= last {
                 let part = try await Self.cases(ids: nil, from: from, to: from + loadChunk, connection, logger)
-                codeNames = part.codeNames
-                cases.append(part.rows)
+                try table.take(CaseFeedBatch(epoch: epoch, cursor: cursor, changed: nil, codeNames: part.codeNames, cases: part.rows, wards: []))
                 from += loadChunk
             }
-            if last < first { codeNames = try await Self.cases(ids: [], from: nil, to: nil, connection, logger).codeNames }
-            return CaseFeedBatch(epoch: epoch, cursor: cursor, changed: nil, codeNames: codeNames, cases: cases,
-                                 wards: try await Self.wards(ids: nil, connection, logger))
+            for set in sets {
+                let placed = try await Self.wards(of: set, ids: nil, connection, logger)
+                try table.take(CaseFeedBatch(epoch: epoch, cursor: cursor, changed: nil, codeNames: [], cases: CaseRows(), wards: [placed]))
+            }
+            return table
         }
     }
 
@@ -111,8 +115,9 @@ public struct CaseFeedStore: Sendable {
                 return CaseFeedBatch(epoch: epoch, cursor: next, changed: [], codeNames: [], cases: CaseRows(), wards: [])
             }
             let part = try await Self.cases(ids: changed, from: nil, to: nil, connection, logger)
-            return CaseFeedBatch(epoch: epoch, cursor: next, changed: changed, codeNames: part.codeNames, cases: part.rows,
-                                 wards: try await Self.wards(ids: changed, connection, logger))
+            var wards: [CaseWardRows] = []
+            for set in try await Self.wardSets(connection, logger) { wards.append(try await Self.wards(of: set, ids: changed, connection, logger)) }
+            return CaseFeedBatch(epoch: epoch, cursor: next, changed: changed, codeNames: part.codeNames, cases: part.rows, wards: wards)
         }
     }
 
@@ -193,8 +198,8 @@ public struct CaseFeedStore: Sendable {
         return (names, result)
     }
 
-    /// Every ward set, with the wards of the given cases (all, for nil).
-    static func wards(ids: [Int64]?, _ connection: PostgresConnection, _ logger: Logger) async throws -> [CaseWardRows] {
+    /// Every ward set and its wards, in the order `wards(of:)` numbers them from 1.
+    static func wardSets(_ connection: PostgresConnection, _ logger: Logger) async throws -> [CaseWardRows] {
         var sets: [CaseWardRows] = []
         for try await (setID, names) in try await connection.query("""
             SELECT s.ward_set_id, coalesce((SELECT array_agg(w.ward ORDER BY w.ward) FROM wards w WHERE w.ward_set_id = s.ward_set_id), '{}')
@@ -202,22 +207,24 @@ public struct CaseFeedStore: Sendable {
             """, logger: logger).decode((Int, [String]).self) {
             sets.append(CaseWardRows(setID: setID, names: names))
         }
-        // One statement per set: the whole of a big city's set is one row of packed columns.
-        for i in sets.indices {
-            let setID = sets[i].setID
-            for try await (placed, wards) in try await connection.query("""
-                WITH names AS (
-                    SELECT ward, row_number() OVER (ORDER BY ward)::int4 AS position FROM wards WHERE ward_set_id = \(setID)
-                )
-                SELECT coalesce(string_agg(int8send(w.request_id), ''), ''), coalesce(string_agg(int4send(coalesce(n.position, 0)), ''), '')
-                FROM request_wards w LEFT JOIN names n ON n.ward = w.ward
-                WHERE w.ward_set_id = \(setID) AND (\(ids)::int8[] IS NULL OR w.request_id = ANY(\(ids)::int8[]))
-                """, logger: logger).decode((ByteBuffer, ByteBuffer).self) {
-                sets[i].ids = PackedColumn.int64s(placed)
-                sets[i].wards = PackedColumn.int32s(wards)
-            }
-        }
         return sets
+    }
+
+    /// The wards of the given cases (all, for nil) in one set, as packed columns in one row.
+    static func wards(of set: CaseWardRows, ids: [Int64]?, _ connection: PostgresConnection, _ logger: Logger) async throws -> CaseWardRows {
+        var placed = set
+        for try await (cases, wards) in try await connection.query("""
+            WITH names AS (
+                SELECT ward, row_number() OVER (ORDER BY ward)::int4 AS position FROM wards WHERE ward_set_id = \(set.setID)
+            )
+            SELECT coalesce(string_agg(int8send(w.request_id), ''), ''), coalesce(string_agg(int4send(coalesce(n.position, 0)), ''), '')
+            FROM request_wards w LEFT JOIN names n ON n.ward = w.ward
+            WHERE w.ward_set_id = \(set.setID) AND (\(ids)::int8[] IS NULL OR w.request_id = ANY(\(ids)::int8[]))
+            """, logger: logger).decode((ByteBuffer, ByteBuffer).self) {
+            placed.ids = PackedColumn.int64s(cases)
+            placed.wards = PackedColumn.int32s(wards)
+        }
+        return placed
     }
 }
 

@@ -17,7 +17,6 @@ extension CaseTable {
         for name in selected ?? [] { if let i = column.index[name] { counted[Int(i) + 1] = true } }
 
         var groups = [Tally](repeating: Tally(), count: groupBy == .ward ? column.names.count + 1 : codeNames.count)
-        var total = Tally()
         for slot in 0..<min(flags.count, column.ward.count) {
             let bits = flags[slot]
             guard bits & Self.present != 0, counted[Int(column.ward[slot])] else { continue }
@@ -47,13 +46,21 @@ extension CaseTable {
                 if requested < asOf, closed.isNaN || closed >= asOf, !endedUnrecorded { facts.backlogAge = (asOf - requested) / 86_400 }
             }
             groups[groupBy == .ward ? Int(column.ward[slot]) : Int(code[slot])].add(facts)
-            total.add(facts)
         }
         let named = groups.indices.filter { groups[$0].inScope > 0 }.map { key in
-            (name: groupBy == .ward ? column.names[key - 1] : codeNames[key], tally: groups[key])
+            (name: Optional(groupBy == .ward ? column.names[key - 1] : codeNames[key]), tally: groups[key])
+        }.sorted { WardReportStore.groupOrder($0.name!, $1.name!) }
+        // The total: the groups' counts added, their values put together once (not case by case).
+        let all = named + [(name: nil, tally: named.reduce(into: Tally()) { $0.merge($1.tally) })]
+        // Each group's percentiles on a core of its own: the selections are most of the work.
+        return [WardMetrics](unsafeUninitializedCapacity: all.count) { buffer, initialized in
+            // Each iteration writes its own element only.
+            nonisolated(unsafe) let results = buffer.baseAddress!
+            DispatchQueue.concurrentPerform(iterations: all.count) { i in
+                (results + i).initialize(to: all[i].tally.metrics(group: all[i].name))
+            }
+            initialized = all.count
         }
-        return named.sorted { WardReportStore.groupOrder($0.name, $1.name) }.map { $0.tally.metrics(group: $0.name) }
-            + [total.metrics(group: nil)]
     }
 
     /// The statuses a summary counts one by one, numbered as the table stores them.
@@ -84,7 +91,16 @@ struct Tally {
     var closeDays: [Double] = []
     var backlogAges: [Double] = []
 
-    mutating func add(_ facts: CaseFacts) {
+    mutating func merge(_ other: Tally) {
+        inScope += other.inScope; opened += other.opened; openedCases += other.openedCases; closed += other.closed
+        backlog += other.backlog; slaTracked += other.slaTracked; acknowledgeBreaches += other.acknowledgeBreaches
+        respondBreaches += other.respondBreaches; duplicates += other.duplicates; joins += other.joins
+        everClosed += other.everClosed; reopened += other.reopened
+        for i in byStatus.indices { byStatus[i] += other.byStatus[i] }
+        closeDays += other.closeDays; backlogAges += other.backlogAges
+    }
+
+    @inline(__always) mutating func add(_ facts: CaseFacts) {
         inScope += 1
         if facts.received {
             opened += 1
@@ -102,24 +118,51 @@ struct Tally {
     }
 
     func metrics(group: String?) -> WardMetrics {
-        let closeDays = closeDays.sorted(), ages = backlogAges.sorted()
+        var closeDays = closeDays, ages = backlogAges
         var statuses: [String: Int] = [:]
         for (i, status) in WardReportStore.countedStatuses.enumerated() { statuses[status.rawValue] = byStatus[i] }
         return WardMetrics(
             group: group, opened: opened, openedCases: openedCases, byStatus: statuses, closed: closed,
-            medianDaysToClose: Self.percentile(0.5, of: closeDays), p90DaysToClose: Self.percentile(0.9, of: closeDays),
-            backlog: backlog, backlogMedianAgeDays: Self.percentile(0.5, of: ages), backlogMaxAgeDays: ages.last,
+            medianDaysToClose: Self.percentile(0.5, of: &closeDays), p90DaysToClose: Self.percentile(0.9, of: &closeDays),
+            backlog: backlog, backlogMedianAgeDays: Self.percentile(0.5, of: &ages), backlogMaxAgeDays: ages.max(),
             slaTracked: slaTracked, acknowledgeBreaches: acknowledgeBreaches, respondBreaches: respondBreaches,
             duplicates: duplicates, duplicateRate: opened > 0 ? Double(duplicates) / Double(opened) : 0,
             joins: joins, everClosed: everClosed, reopened: reopened,
             reopenRate: everClosed > 0 ? Double(reopened) / Double(everClosed) : 0)
     }
 
-    /// PostgreSQL's `percentile_cont`: linear between the two values around the fraction.
-    static func percentile(_ fraction: Double, of sorted: [Double]) -> Double? {
-        guard !sorted.isEmpty else { return nil }
-        let position = fraction * Double(sorted.count - 1)
-        let below = Int(position.rounded(.down)), above = Int(position.rounded(.up))
-        return sorted[below] + (position - Double(below)) * (sorted[above] - sorted[below])
+    /// PostgreSQL's `percentile_cont`: linear between the values of the two ranks around the
+    /// fraction. Found by selection, not a sort: a big city's year has two million close times,
+    /// and sorting them took most of a summary. `values` is left reordered.
+    static func percentile(_ fraction: Double, of values: inout [Double]) -> Double? {
+        guard !values.isEmpty else { return nil }
+        let position = fraction * Double(values.count - 1)
+        let below = Int(position.rounded(.down))
+        let low = select(rank: below, in: &values)
+        guard position > Double(below) else { return low }
+        // After the selection every value past `below` is at least `low`; the next rank is their least.
+        let high = values[(below + 1)...].min()!
+        return low + (position - Double(below)) * (high - low)
+    }
+
+    /// The value of the given rank (0: the least), moved to that index; values below it come
+    /// before it and values above after (Hoare's selection, pivot the median of three).
+    static func select(rank: Int, in values: inout [Double]) -> Double {
+        values.withUnsafeMutableBufferPointer { v in
+            var low = 0, high = v.count - 1
+            while low < high {
+                let a = v[low], b = v[(low + high) / 2], c = v[high]
+                let pivot = max(min(a, b), min(max(a, b), c))
+                var i = low, j = high
+                while i <= j {
+                    while v[i] < pivot { i += 1 }
+                    while v[j] > pivot { j -= 1 }
+                    if i <= j { v.swapAt(i, j); i += 1; j -= 1 }
+                }
+                // [low, j] ≤ pivot ≤ [i, high], and anything between equals the pivot.
+                if rank <= j { high = j } else if rank >= i { low = i } else { break }
+            }
+            return v[rank]
+        }
     }
 }

@@ -53,15 +53,15 @@ public struct CaseTable: Sendable {
     var codeIndex: [String: UInt16] = [:]
     var wardSets: [Int: WardColumn] = [:]
 
-    /// The table of a load (`CaseFeedStore.load()`).
-    public init(loaded batch: CaseFeedBatch) throws {
-        epoch = batch.epoch
-        cursor = batch.cursor
-        base = batch.cases.ids.min() ?? 1
-        for set in batch.wards {
+    /// An empty table for a load (`CaseFeedStore.loadTable()`), its columns made for `ids`.
+    init(epoch: Int64, cursor: UInt64, wardSets sets: [CaseWardRows], ids: ClosedRange<Int64>) throws {
+        self.epoch = epoch
+        self.cursor = cursor
+        base = ids.lowerBound
+        for set in sets {
             wardSets[set.setID] = WardColumn(names: set.names, index: Self.numbered(set.names), ward: [])
         }
-        try take(batch)
+        _ = try slot(ids.upperBound)
     }
 
     /// Takes a read of changes in: the changed cases as they are now, those gone removed.
@@ -75,7 +75,7 @@ public struct CaseTable: Sendable {
     }
 
     /// Cases read (with their wards) written into their slots.
-    private mutating func take(_ batch: CaseFeedBatch) throws {
+    mutating func take(_ batch: CaseFeedBatch) throws {
         let rows = batch.cases
         let codes = batch.codeNames.map { name in
             if let known = codeIndex[name] { return known }

@@ -46,6 +46,9 @@ extension Bench {
             report("server: samespot serve (release build: \(isReleaseBuild)), \(ProcessInfo.processInfo.activeProcessorCount) cores shared with PostgreSQL and the load generator")
             let server = try await BenchServer.start(database: settings, arguments: serveArgument)
             defer { server.stop() }
+            if let loaded = try await server.casesInMemory(arguments: serveArgument) {
+                report(String(format: "cases in memory: %d, loaded %.1f s after the server answered", loaded.cases, loaded.seconds))
+            }
             let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
             func plan(_ rate: Double?, _ seconds: Int) -> LoadGenerator.Plan {
                 .init(host: "127.0.0.1", port: server.port, connections: connections, rate: rate, duration: .seconds(seconds))

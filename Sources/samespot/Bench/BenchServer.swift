@@ -46,6 +46,23 @@ struct BenchServer {
         throw ValidationError("samespot serve did not answer /healthz within a minute")
     }
 
+    /// Waits until the server holds the cases in memory (`/healthz` counts them), as it does
+    /// after its start: a benchmark measures the server at work, not while it loads. The
+    /// cases and the seconds waited; nil when it does not keep them (`--cases-in-memory off`).
+    func casesInMemory(arguments: [String], within limit: Duration = .seconds(600)) async throws -> (cases: Int, seconds: Double)? {
+        guard !arguments.contains("--cases-in-memory=off") else { return nil }
+        let clock = ContinuousClock(), start = clock.now
+        while clock.now - start < limit {
+            if let (status, body) = try? await Self.fetch("/healthz", port: port), status == 200,
+               let health = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any],
+               let cases = health["cases_in_memory"] as? Int {
+                return (cases, (clock.now - start).seconds)
+            }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        throw ValidationError("samespot serve did not load the cases into memory within \(limit)")
+    }
+
     func stop() {
         process.terminate()
         process.waitUntilExit()
