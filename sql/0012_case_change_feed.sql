@@ -14,17 +14,22 @@
 
 CREATE TABLE case_changes (
     xid        xid8 NOT NULL DEFAULT pg_current_xact_id(),
-    request_id bigint NOT NULL,
-    noted_at   timestamptz NOT NULL DEFAULT now()
+    request_id bigint NOT NULL
 );
 CREATE INDEX case_changes_xid ON case_changes (xid);
 
--- One row: the epoch readers compare with the one their cases were loaded at.
+-- One row: the epoch readers compare with the one their cases were loaded at, and the horizon
+-- below which notes may go. A note goes only once its transaction had ended before a snapshot
+-- taken a whole lifetime ago (the xmin kept here): a transaction that ran long and committed a
+-- moment ago keeps its notes, however old their time, until every reader has had a lifetime to
+-- read them (CaseFeedStore.prune).
 CREATE TABLE case_feed (
-    epoch bigint NOT NULL,
-    one   boolean PRIMARY KEY DEFAULT true CHECK (one)
+    epoch          bigint NOT NULL,
+    prune_horizon  xid8 NOT NULL,
+    horizon_at     timestamptz NOT NULL,
+    one            boolean PRIMARY KEY DEFAULT true CHECK (one)
 );
-INSERT INTO case_feed (epoch) VALUES (1);
+INSERT INTO case_feed (epoch, prune_horizon, horizon_at) VALUES (1, pg_snapshot_xmin(pg_current_snapshot()), now());
 
 -- The threshold is where reading notes one by one would cost a reader more than loading again.
 CREATE FUNCTION note_case_changes() RETURNS trigger LANGUAGE plpgsql AS $$

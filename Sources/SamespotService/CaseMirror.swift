@@ -14,7 +14,8 @@ public actor CaseMirror {
     public let feed: CaseFeedStore
     /// Where the feed's old notes are pruned: the primary (the feed may be read on a replica).
     public let primary: CaseFeedStore
-    /// How long the feed keeps a note. A table not caught up for half of it loads again.
+    /// How long the feed keeps a note at least, after its transaction ended. A table not caught
+    /// up for half of it loads again.
     public static let noteLifetime: Duration = .seconds(600)
     let logger: Logger
 
@@ -47,7 +48,7 @@ public actor CaseMirror {
             _ = await caughtUp(since: .now)
             if ContinuousClock.now - lastPrune > .seconds(60) {
                 lastPrune = .now
-                do { try await primary.prune(olderThan: Self.noteLifetime) } catch {
+                do { try await primary.prune(lifetime: Self.noteLifetime) } catch {
                     logger.debug("case feed notes not pruned", metadata: ["error": "\(error)"])
                 }
             }

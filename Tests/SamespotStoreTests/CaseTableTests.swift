@@ -152,6 +152,45 @@ import Testing
         }
     }
 
+    /// Pruning keeps the notes of a transaction that was still running at the last horizon,
+    /// however long ago it began: they are read once it commits.
+    @Test func pruningKeepsTheNotesOfALateCommit() async throws {
+        try await TestDatabase.withSampleCityCopy { db in
+            let feed = CaseFeedStore(database: db), logger = db.logger
+            var table = try await feed.loadTable()
+            @Sendable func notes(_ id: Int64) async throws -> Int {
+                var n = 0
+                for try await c in try await db.client.query("SELECT count(*)::int FROM case_changes WHERE request_id = \(id)", logger: logger)
+                    .decode(Int.self) { n = c }
+                return n
+            }
+            try await feed.prune(lifetime: .zero)
+            let id = try await db.client.withConnection { connection in
+                try await connection.query("BEGIN", logger: logger)
+                var id: Int64 = 0
+                for try await written in try await connection.query("""
+                    UPDATE service_requests SET status = 'canceled', closed_at = '2020-12-15T12:00:00Z', ever_closed = true
+                    WHERE request_id = (SELECT min(request_id) FROM service_requests WHERE closed_at IS NULL AND parent_request_id IS NULL)
+                    RETURNING request_id
+                    """, logger: logger).decode(Int64.self) { id = written }
+                try await feed.prune(lifetime: .zero)  // the horizon stops at this running transaction
+                try await feed.prune(lifetime: .zero)
+                try await connection.query("COMMIT", logger: logger)
+                return id
+            }
+            #expect(try await notes(id) == 1)
+            try table.apply(try await feed.changes(since: table.cursor))
+            try await Self.expectSummariesAgree(table, db)
+            // Once every transaction running at a horizon has ended (tests beside this one write
+            // too), the next prune takes the note.
+            for _ in 0..<100 where try await notes(id) > 0 {
+                try await feed.prune(lifetime: .zero)
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(try await notes(id) == 0, "read by every reader that caught up since: gone")
+        }
+    }
+
     /// A statement that changes too many cases to list moves the feed's epoch on: a table
     /// loaded before it must be loaded again.
     @Test func aBulkChangeAsksForALoad() async throws {

@@ -121,11 +121,21 @@ public struct CaseFeedStore: Sendable {
         }
     }
 
-    /// Forgets notes older than `age`: a reader that has not read for that long loads again.
-    public func prune(olderThan age: Duration) async throws {
-        let seconds = Double(age.components.seconds)
-        try await database.client.query(
-            "DELETE FROM case_changes WHERE noted_at < now() - make_interval(secs => \(seconds))", logger: database.logger)
+    /// Forgets the notes of transactions that had ended before a horizon kept at least
+    /// `lifetime` ago, and keeps a new horizon: a reader that caught up within `lifetime` has
+    /// read them all (its cursor is at or above that horizon). Any instance may run it; one
+    /// statement, so two at once agree.
+    public func prune(lifetime: Duration) async throws {
+        let seconds = Double(lifetime.components.seconds)
+        try await database.client.query("""
+            WITH due AS (
+                SELECT prune_horizon FROM case_feed WHERE horizon_at < now() - make_interval(secs => \(seconds)) FOR UPDATE
+            ), pruned AS (
+                DELETE FROM case_changes WHERE xid < (SELECT prune_horizon FROM due)
+            )
+            UPDATE case_feed SET prune_horizon = pg_snapshot_xmin(pg_current_snapshot()), horizon_at = now()
+            WHERE EXISTS (SELECT 1 FROM due)
+            """, logger: database.logger)
     }
 
     /// The snapshot's xmin: every transaction below it had ended when this read began, so
