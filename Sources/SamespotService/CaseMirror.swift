@@ -23,6 +23,9 @@ public actor CaseMirror {
     private var loading: Task<Void, Never>?
     private var catchingUp: (started: ContinuousClock.Instant, task: Task<Bool, Never>)?
     private var lastCaughtUp = ContinuousClock.now
+    /// Whether the last read of the feed or load failed: the next failure is not logged again
+    /// (the loop tries every second while the database is away), the recovery is.
+    private var failing = false
 
     public init(feed: CaseFeedStore, primary: CaseFeedStore, logger: Logger) {
         self.feed = feed
@@ -92,6 +95,7 @@ public actor CaseMirror {
             do {
                 try table!.apply(batch)
                 lastCaughtUp = started
+                recovered()
                 return true
             } catch {
                 logger.info("cases in memory to be loaded again", metadata: ["reason": "\(error)"])
@@ -100,7 +104,7 @@ public actor CaseMirror {
                 return false
             }
         } catch {
-            logger.warning("case feed not read; reads go to PostgreSQL meanwhile", metadata: ["error": "\(error)"])
+            failed("case feed not read; reads go to PostgreSQL meanwhile", error)
             return false
         }
     }
@@ -117,7 +121,7 @@ public actor CaseMirror {
                     "cases": "\(loaded.count)", "seconds": "\(((clock.now - started) / .milliseconds(1)).rounded() / 1_000)"])
                 await self.finishLoading(loaded, started: started)
             } catch {
-                logger.warning("cases not loaded into memory; reads go to PostgreSQL meanwhile", metadata: ["error": "\(error)"])
+                await self.failed("cases not loaded into memory; reads go to PostgreSQL meanwhile", error)
                 await self.finishLoading(nil, started: started)
             }
         }
@@ -128,6 +132,17 @@ public actor CaseMirror {
         guard let loaded else { return }
         table = loaded
         lastCaughtUp = started
+        recovered()
+    }
+
+    private func failed(_ message: Logger.Message, _ error: any Error) {
+        logger.log(level: failing ? .debug : .warning, message, metadata: ["error": "\(error)"])
+        failing = true
+    }
+
+    private func recovered() {
+        if failing { logger.info("cases in memory current again") }
+        failing = false
     }
 }
 
