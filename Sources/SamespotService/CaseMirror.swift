@@ -2,14 +2,19 @@ import Foundation
 import Logging
 import SamespotStore
 import ServiceLifecycle
+import Synchronization
 
 /// This instance's copy of the cases in memory (`CaseTable`), for the reads that go over a big
-/// city's whole year: ward summaries and hotspot maps.
+/// city's whole year (ward summaries and hotspot maps) and for "already reported" (the open
+/// cases by place).
 ///
-/// Every read first takes in what changed since the last (`CaseFeedStore.changes`): one small
+/// `read` first takes in what changed since the last (`CaseFeedStore.changes`): one small
 /// query when nothing did. A read begun after a write committed sees it, as a read of
-/// PostgreSQL would. Until the cases are loaded (at start, and after a bulk change such as an
-/// import or a purge), `read` answers nil and the caller reads PostgreSQL.
+/// PostgreSQL would. `readRecent` skips that query when the table caught up moments ago and
+/// this instance has answered no write since: it sees this instance's own writes at once and
+/// other instances' within a couple of seconds, as a streaming replica would. Until the cases
+/// are loaded (at start, and after a bulk change such as an import or a purge), both answer
+/// nil and the caller reads PostgreSQL.
 public actor CaseMirror {
     public let feed: CaseFeedStore
     /// Where the feed's old notes are pruned: the primary (the feed may be read on a replica).
@@ -23,6 +28,10 @@ public actor CaseMirror {
     private var loading: Task<Void, Never>?
     private var catchingUp: (started: ContinuousClock.Instant, task: Task<Bool, Never>)?
     private var lastCaughtUp = ContinuousClock.now
+    /// Writes this instance has answered (`noteLocalWrite`), and how many of them the table
+    /// surely holds: those noted before its last catch-up or load began.
+    private nonisolated let localWrites = Atomic<Int>(0)
+    private var caughtUpWrites = 0
     /// Whether the last read of the feed or load failed: the next failure is not logged again
     /// (the loop tries every second while the database is away), the recovery is.
     private var failing = false
@@ -38,6 +47,21 @@ public actor CaseMirror {
     public func read<T: Sendable>(_ body: @Sendable (CaseTable) -> T) async -> T? {
         guard await caughtUp(since: .now), let table else { return nil }
         return body(table)
+    }
+
+    /// `body` over the table without reading the feed first, when it caught up less than
+    /// `freshness` ago and every write this instance answered since is in it; else as `read`.
+    public func readRecent<T: Sendable>(within freshness: Duration = .seconds(2), _ body: @Sendable (CaseTable) -> T) async -> T? {
+        if let table, ContinuousClock.now - lastCaughtUp < freshness,
+           localWrites.load(ordering: .sequentiallyConsistent) == caughtUpWrites {
+            return body(table)
+        }
+        return await read(body)
+    }
+
+    /// A write this instance answered has committed: the next `readRecent` reads the feed.
+    public nonisolated func noteLocalWrite() {
+        localWrites.add(1, ordering: .sequentiallyConsistent)
     }
 
     /// Cases in memory; nil while not loaded.
@@ -89,12 +113,14 @@ public actor CaseMirror {
     private func takeChanges(since cursor: UInt64) async -> Bool {
         defer { catchingUp = nil }
         let started = ContinuousClock.now
+        let writes = localWrites.load(ordering: .sequentiallyConsistent)
         do {
             let batch = try await feed.changes(since: cursor)
             guard table != nil else { return false }
             do {
                 try table!.apply(batch)
                 lastCaughtUp = started
+                caughtUpWrites = writes
                 recovered()
                 return true
             } catch {
@@ -112,6 +138,7 @@ public actor CaseMirror {
     private func startLoading() {
         guard loading == nil else { return }
         let feed = feed, logger = logger
+        let writes = localWrites.load(ordering: .sequentiallyConsistent)
         // Detached: building two million slots is not to hold up the actor's reads meanwhile.
         loading = Task.detached {
             let clock = ContinuousClock(), started = clock.now
@@ -119,19 +146,20 @@ public actor CaseMirror {
                 let loaded = try await feed.loadTable()
                 logger.info("cases loaded into memory", metadata: [
                     "cases": "\(loaded.count)", "seconds": "\(((clock.now - started) / .milliseconds(1)).rounded() / 1_000)"])
-                await self.finishLoading(loaded, started: started)
+                await self.finishLoading(loaded, started: started, writes: writes)
             } catch {
                 await self.failed("cases not loaded into memory; reads go to PostgreSQL meanwhile", error)
-                await self.finishLoading(nil, started: started)
+                await self.finishLoading(nil, started: started, writes: writes)
             }
         }
     }
 
-    private func finishLoading(_ loaded: CaseTable?, started: ContinuousClock.Instant) {
+    private func finishLoading(_ loaded: CaseTable?, started: ContinuousClock.Instant, writes: Int) {
         loading = nil
         guard let loaded else { return }
         table = loaded
         lastCaughtUp = started
+        caughtUpWrites = writes
         recovered()
     }
 

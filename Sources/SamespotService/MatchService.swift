@@ -55,11 +55,15 @@ public struct MatchService: Sendable {
     public let indexes: CityIndexes
     public let projections: ProjectionPool
     public let store: NearbyStore
+    /// The cases in memory, when kept: open cases found there without a query (PostgreSQL is
+    /// read while they load).
+    public let mirror: CaseMirror?
 
-    public init(indexes: CityIndexes, projections: ProjectionPool, store: NearbyStore) {
+    public init(indexes: CityIndexes, projections: ProjectionPool, store: NearbyStore, mirror: CaseMirror? = nil) {
         self.indexes = indexes
         self.projections = projections
         self.store = store
+        self.mirror = mirror
     }
 
     /// The spot of a typed address (only precise answers: an address point, an interpolated
@@ -100,8 +104,8 @@ public struct MatchService: Sendable {
         let nowSeconds = now.timeIntervalSince1970
         // The nearest few beyond the limit are ranked: a case a new report would merge into lies
         // within its rule's radius (tens of metres), so it is among them.
-        let nearby = try await store.openParents(nearX: spot.x, y: spot.y, radius: radius, serviceCode: serviceCode,
-                                                 count: limit + Self.rankingSlack)
+        let nearby = try await openParents(near: spot, radius: radius, serviceCode: serviceCode, count: limit + Self.rankingSlack,
+                                           catalog: catalog)
         let chosen = Self.intakeChoices(nearby, at: spot, catalog: catalog, now: nowSeconds)
         var found: [Match] = []
         for c in nearby {
@@ -121,6 +125,18 @@ public struct MatchService: Sendable {
             return a.nearby.requestID < b.nearby.requestID
         }
         return Array(found.prefix(limit))
+    }
+
+    /// The nearest open cases not merged into another, of the types about a spot: from memory
+    /// when the cases are loaded, else from PostgreSQL; the same cases either way.
+    func openParents(near spot: Spot, radius: Double, serviceCode: String?, count: Int, catalog: ServiceCatalog) async throws -> [OpenCaseNearby] {
+        let (x, y) = (spot.x, spot.y)
+        if let mirror, let found = await mirror.readRecent({ table in
+            table.spots.nearest(x: x, y: y, radius: radius, serviceCode: serviceCode, limit: count) { catalog.types[$0]?.aboutAPlace == true }
+        }) {
+            return found
+        }
+        return try await store.openParents(nearX: x, y: y, radius: radius, serviceCode: serviceCode, count: count)
     }
 
     /// For each type among the nearby cases, the parent intake would give a report of that type

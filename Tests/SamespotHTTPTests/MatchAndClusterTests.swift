@@ -88,6 +88,41 @@ import Testing
             #expect(matches.first?["service_request_id"] as? String == second)
         }
     }
+
+    /// With the cases in memory, matches are read there: a request this server has just taken
+    /// is seen at once, and a case another instance closed (here, PostgreSQL written directly)
+    /// drops out within a few seconds, as from a streaming replica.
+    @Test func matchesFromMemorySeeOwnWritesAtOnceAndOthersSoon() async throws {
+        try await TestServer.withSampleCityCopy { port, db in
+            var loaded: Int?
+            for _ in 0..<600 where loaded == nil {
+                loaded = try await HTTP.get("/healthz", port: port).json["cases_in_memory"] as? Int
+                if loaded == nil { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            #expect(loaded != nil, "the cases were loaded")
+            func seen() async throws -> [String] {
+                let reply = try await HTTP.get("/v1/matches?lat=41.80612&long=-87.66976&radius=100", port: port, key: TestKeys.intake)
+                #expect(reply.status == 200)
+                return (reply.json["matches"] as? [[String: Any]] ?? []).compactMap { $0["service_request_id"] as? String }
+            }
+            let before = try await seen()
+            let graffiti = try await Self.intake(#"{"service_code": "GRAF", "lat": 41.80612, "long": -87.66976}"#, port: port)
+            let after = try await seen()
+            #expect(after.first == graffiti, "its own write, at once and first (0 m)")
+            #expect(Set(after) == Set(before + [graffiti]))
+
+            try await db.client.query("""
+                UPDATE service_requests SET status = 'closed', closed_at = now(), ever_closed = true WHERE service_request_id = \(graffiti)
+                """, logger: db.logger)
+            var gone = false
+            for _ in 0..<50 where !gone {
+                gone = try await !seen().contains(graffiti)
+                if !gone { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            #expect(gone, "closed elsewhere: gone within 5 s")
+            #expect(Set(try await seen()) == Set(before))
+        }
+    }
 }
 
 @Suite struct ClusterTests {

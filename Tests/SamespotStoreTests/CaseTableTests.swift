@@ -78,12 +78,50 @@ import Testing
         }
     }
 
+    /// The open spots "already reported" reads from the table are those the GiST index finds:
+    /// around the places of the newest 40 open cases (19 m off) and of a made-up one, of any type
+    /// and of one, at two radii.
+    static func expectSpotsAgree(_ table: CaseTable, _ db: Database, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        var spotTypes = Set<String>()
+        for try await code in try await db.client.query("SELECT service_code FROM service_types WHERE about_a_spot", logger: db.logger)
+            .decode(String.self) { spotTypes.insert(code) }
+        var places: [(x: Double, y: Double, code: String)] = [(1_000, 1_000, "SGA")]
+        for try await (x, y, code) in try await db.client.query("""
+            SELECT x_m, y_m, service_code FROM service_requests r WHERE \(unescaped: NearestOpenParents.openParent)
+              AND EXISTS (SELECT 1 FROM service_types t WHERE t.service_code = r.service_code AND t.about_a_spot)
+            ORDER BY request_id DESC LIMIT 40
+            """, logger: db.logger).decode((Double, Double, String).self) { places.append((x + 17, y - 9, code)) }
+        #expect(table.spots.count > 0, sourceLocation: sourceLocation)
+        let store = NearbyStore(database: db)
+        var compared = 0
+        for place in places {
+            for (radius, code) in [(250.0, nil), (1_000, nil), (1_000, place.code)] as [(Double, String?)] {
+                // Every case in the circle, so ties at the limit cannot differ; then a limit.
+                let expected = try await store.openParents(nearX: place.x, y: place.y, radius: radius, serviceCode: code, count: 100_000)
+                let found = table.spots.nearest(x: place.x, y: place.y, radius: radius, serviceCode: code, limit: 100_000) {
+                    spotTypes.contains($0)
+                }
+                #expect(Set(found.map(\.requestID)) == Set(expected.map(\.requestID)), "\(place) \(radius) \(code ?? "any")",
+                        sourceLocation: sourceLocation)
+                #expect(found.sorted { $0.requestID < $1.requestID } == expected.sorted { $0.requestID < $1.requestID },
+                        "the same fields", sourceLocation: sourceLocation)
+                let distances = found.map { (($0.x - place.x) * ($0.x - place.x) + ($0.y - place.y) * ($0.y - place.y)).squareRoot() }
+                #expect(distances == distances.sorted(), "nearest first", sourceLocation: sourceLocation)
+                let limited = table.spots.nearest(x: place.x, y: place.y, radius: radius, serviceCode: code, limit: 5) { spotTypes.contains($0) }
+                #expect(limited.map(\.requestID) == Array(found.prefix(5).map(\.requestID)), sourceLocation: sourceLocation)
+                compared += expected.count
+            }
+        }
+        #expect(compared >= 3 * (places.count - 1), "each open case is found from its own place", sourceLocation: sourceLocation)
+    }
+
     @Test func aLoadedTableCountsAsPostgreSQLDoes() async throws {
         try await TestDatabase.withSampleCity { db in
             let table = try await CaseFeedStore(database: db).loadTable()
             #expect(table.count > 2_000)
             try await Self.expectSummariesAgree(table, db)
             try await Self.expectPointsAgree(table, db)
+            try await Self.expectSpotsAgree(table, db)
         }
     }
 
@@ -112,6 +150,12 @@ import Testing
                 UPDATE service_requests SET status = 'reopened', closed_at = NULL, reopened = true
                 WHERE request_id IN (SELECT request_id FROM service_requests WHERE status = 'closed' AND parent_request_id IS NULL
                                      AND child_count = 0 AND requested_at >= '2020-09-01' ORDER BY request_id LIMIT 25)
+                """, logger: logger)
+            // One of them merged into another case: no longer an open spot of its own.
+            try await db.client.query("""
+                UPDATE service_requests SET parent_request_id = (SELECT min(request_id) FROM service_requests WHERE parent_request_id IS NULL)
+                WHERE request_id = (SELECT max(request_id) FROM service_requests WHERE status = 'reopened' AND parent_request_id IS NULL
+                                    AND x_m IS NOT NULL AND child_count = 0)
                 """, logger: logger)
             try await db.client.query("""
                 UPDATE request_wards SET ward = (SELECT min(ward) FROM wards WHERE ward_set_id = 3)
@@ -147,7 +191,9 @@ import Testing
             try table.apply(try await feed.changes(since: table.cursor))
             try await Self.expectSummariesAgree(table, db)
             try await Self.expectPointsAgree(table, db)
+            try await Self.expectSpotsAgree(table, db)
             let again = try await feed.loadTable()
+            #expect(again.spots.count == table.spots.count)
             #expect(again.count == table.count)
         }
     }

@@ -35,6 +35,7 @@ public enum SamespotServer {
         // Logs and metrics name the method, path and status; never the query string (it may
         // carry an address) nor a key.
         router.add(middleware: MetricsMiddleware())
+        if let mirror { router.add(middleware: LocalWriteMiddleware(mirror: mirror)) }
         let keys = APIKeyResolver(store: APIKeyStore(database: database))
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: APIKeyMiddleware(keys: keys))
@@ -65,7 +66,7 @@ public enum SamespotServer {
         Open311Routes(indexes: indexes, intake: intake, catalog: catalog, requests: requests, keys: keys, clock: clock).register(on: api)
         GeocodeRoutes(indexes: indexes).register(on: api)
         IntakeRoutes(intake: intake).register(on: api)
-        MatchRoutes(matches: MatchService(indexes: indexes, projections: projections, store: NearbyStore(database: replica)), clock: clock)
+        MatchRoutes(matches: MatchService(indexes: indexes, projections: projections, store: NearbyStore(database: replica), mirror: mirror), clock: clock)
             .register(on: api)
         ClusterRoutes(clusters: clusters, indexes: indexes, wardSets: wardSets, clock: clock).register(on: api)
         WardRoutes(reports: reports, boundaries: WardBoundaryService(store: WardSetStore(database: database)),

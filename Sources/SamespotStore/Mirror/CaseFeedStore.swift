@@ -61,6 +61,8 @@ public struct CaseFeedBatch: Sendable {
     public var cases: CaseRows
     /// Every ward set, with the wards of the cases read (also those no case is in yet).
     public var wards: [CaseWardRows]
+    /// Those of the cases read that are open spots (`OpenSpotIndex`), whole.
+    public var spots: [OpenCaseNearby] = []
 }
 
 /// Reads cases for the in-memory mirror (`CaseTable`) and the notes of which changed
@@ -98,6 +100,8 @@ public struct CaseFeedStore: Sendable {
                 let placed = try await Self.wards(of: set, ids: nil, connection, logger)
                 try table.take(CaseFeedBatch(epoch: epoch, cursor: cursor, changed: nil, codeNames: [], cases: CaseRows(), wards: [placed]))
             }
+            let spots = try await Self.openSpots(ids: nil, connection, logger)
+            try table.take(CaseFeedBatch(epoch: epoch, cursor: cursor, changed: nil, codeNames: [], cases: CaseRows(), wards: [], spots: spots))
             return table
         }
     }
@@ -117,7 +121,9 @@ public struct CaseFeedStore: Sendable {
             let part = try await Self.cases(ids: changed, from: nil, to: nil, connection, logger)
             var wards: [CaseWardRows] = []
             for set in try await Self.wardSets(connection, logger) { wards.append(try await Self.wards(of: set, ids: changed, connection, logger)) }
-            return CaseFeedBatch(epoch: epoch, cursor: next, changed: changed, codeNames: part.codeNames, cases: part.rows, wards: wards)
+            let spots = try await Self.openSpots(ids: changed, connection, logger)
+            return CaseFeedBatch(epoch: epoch, cursor: next, changed: changed, codeNames: part.codeNames, cases: part.rows, wards: wards,
+                                 spots: spots)
         }
     }
 
@@ -206,6 +212,18 @@ public struct CaseFeedStore: Sendable {
             result.flags = PackedColumn.int32s(try bytes(12))
         }
         return (names, result)
+    }
+
+    /// The open spots among the given cases (all, for nil), as `/v1/matches` reads them.
+    static func openSpots(ids: [Int64]?, _ connection: PostgresConnection, _ logger: Logger) async throws -> [OpenCaseNearby] {
+        var spots: [OpenCaseNearby] = []
+        for try await row in try await connection.query("""
+            SELECT \(unescaped: NearestOpenParents.columns) FROM service_requests
+            WHERE \(unescaped: NearestOpenParents.openParent) AND (\(ids)::int8[] IS NULL OR request_id = ANY(\(ids)::int8[]))
+            """, logger: logger) {
+            spots.append(try NearestOpenParents.decode(row))
+        }
+        return spots
     }
 
     /// Every ward set and its wards, in the order `wards(of:)` numbers them from 1.

@@ -52,6 +52,8 @@ public struct CaseTable: Sendable {
     var codeNames: [String] = []
     var codeIndex: [String: UInt16] = [:]
     var wardSets: [Int: WardColumn] = [:]
+    /// The open cases "already reported" reads, by place.
+    public private(set) var spots = OpenSpotIndex()
 
     /// An empty table for a load (`CaseFeedStore.loadTable()`), its columns made for `ids`.
     init(epoch: Int64, cursor: UInt64, wardSets sets: [CaseWardRows], ids: ClosedRange<Int64>) throws {
@@ -69,7 +71,7 @@ public struct CaseTable: Sendable {
     /// does not fit; the table is then not to be read until loaded again.
     public mutating func apply(_ batch: CaseFeedBatch) throws {
         guard batch.epoch == epoch else { throw CaseMirrorError.needsLoad("a bulk change (epoch \(epoch) → \(batch.epoch))") }
-        for id in batch.changed ?? [] { remove(id) }
+        for id in batch.changed ?? [] { remove(id); spots.remove(id) }
         try take(batch)
         cursor = batch.cursor
     }
@@ -114,6 +116,7 @@ public struct CaseTable: Sendable {
             }
             wardSets[set.setID] = column
         }
+        for spot in batch.spots { spots.insert(spot) }
     }
 
     /// The slot of `id`, the columns grown to hold it.

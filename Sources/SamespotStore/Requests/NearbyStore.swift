@@ -57,13 +57,10 @@ struct NearestOpenParents: PreparedQuery {
     var query: PostgresQuery {
         """
         SELECT * FROM (
-            SELECT request_id, service_request_id, service_code, status, requested_at, requested_at_precision = 'day',
-                   x_m, y_m, longitude, latitude, address, address_key, block_key, child_count,
-                   point(x_m, y_m) <-> point(\(x), \(y)) AS distance
+            SELECT \(unescaped: Self.columns), point(x_m, y_m) <-> point(\(x), \(y)) AS distance
             FROM service_requests r
-            WHERE parent_request_id IS NULL AND status IN ('open', 'acknowledged', 'in_progress', 'referred', 'reopened') AND x_m IS NOT NULL
+            WHERE \(unescaped: Self.openParent)
               AND (\(serviceCode)::text IS NULL OR service_code = \(serviceCode)::text)
-              AND longitude IS NOT NULL
               AND EXISTS (SELECT 1 FROM service_types t WHERE t.service_code = r.service_code AND t.about_a_spot)
             ORDER BY point(x_m, y_m) <-> point(\(x), \(y))
             LIMIT \(limit)
@@ -71,7 +68,23 @@ struct NearestOpenParents: PreparedQuery {
         """
     }
 
-    func decodeRow(_ row: PostgresRow) throws -> OpenCaseNearby {
+    /// An open case not merged into another, placed on the city's grid: the predicate of the
+    /// partial GiST index `service_requests_open_parents_point` (migration 4), and what the
+    /// cases in memory hold as open spots (`OpenSpotIndex`).
+    static let openParent = """
+        parent_request_id IS NULL AND status IN ('open', 'acknowledged', 'in_progress', 'referred', 'reopened') AND x_m IS NOT NULL
+        AND longitude IS NOT NULL
+        """
+
+    /// What `decodeRow` reads, in its order.
+    static let columns = """
+        request_id, service_request_id, service_code, status, requested_at, requested_at_precision = 'day',
+        x_m, y_m, longitude, latitude, address, address_key, block_key, child_count
+        """
+
+    func decodeRow(_ row: PostgresRow) throws -> OpenCaseNearby { try Self.decode(row) }
+
+    static func decode(_ row: PostgresRow) throws -> OpenCaseNearby {
         let c = row.makeRandomAccess()
         return OpenCaseNearby(
             requestID: try c[0].decode(Int64.self), serviceRequestID: try c[1].decode(String.self),

@@ -24,6 +24,8 @@ extension Bench {
         @Option(help: "pgbench clients for the PostgreSQL baselines") var pgbenchClients = 8
         @Option(help: ArgumentHelp("An argument for the served instance, repeatable, e.g. --serve-argument=--database-pooler=transaction "
                                    + "(scripts/scale-out measures a pooler and a replica this way)")) var serveArgument: [String] = []
+        @Option(help: "The phases to run, comma-separated: intake, matches, clusters (all by default; the baselines follow intake and matches)")
+        var phases = "intake,matches,clusters"
         @Flag(help: "Skip the pgbench baselines (they need PostGIS: apt-get install postgresql-15-postgis-3)") var skipBaselines = false
 
         func run() async throws {
@@ -58,61 +60,77 @@ extension Bench {
                 .init(method: .POST, path: "/v1/requests", headers: [("Authorization", "Bearer \(intakeKey)"), ("Content-Type", "application/json")],
                       body: BenchPoint.intakeBody(source, i))
             }
-            _ = try await LoadGenerator.run(plan(nil, 3), group: group, request: intake)  // warm-up
-            let ceiling = try await LoadGenerator.run(plan(nil, seconds), group: group, request: intake)
-            report("POST /v1/requests, as fast as answered (\(connections) connections): \(ceiling.summary)")
-            // At the asked rate, and at half of what this machine just sustained: latency with
-            // headroom is what intake staff feel; past the ceiling, a queue builds.
-            for r in [rate, (ceiling.throughput / 2).rounded()] {
-                let fixed = try await LoadGenerator.run(plan(r, seconds), group: group, request: intake)
-                report("POST /v1/requests at \(Int(r))/s: \(fixed.summary)")
+            let asked = Set(phases.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+            guard !asked.isEmpty, asked.isSubset(of: ["intake", "matches", "clusters"]) else {
+                throw ValidationError("--phases \(phases): name intake, matches or clusters")
             }
-            // Overload: three times what was just sustained, over many connections, so more
-            // requests arrive than the server admits at once (SAMESPOT_MAX_WRITES_IN_FLIGHT):
-            // the rest are refused with 503 at once, and what is admitted keeps its latency.
-            let overload = (ceiling.throughput * 3).rounded()
-            let flood = try await LoadGenerator.run(
-                .init(host: "127.0.0.1", port: server.port, connections: 256, rate: overload, duration: .seconds(seconds)),
-                group: group, request: intake)
-            report("POST /v1/requests at \(Int(overload))/s (3× the ceiling, 256 connections): \(flood.summary)")
+            var ceiling: LoadGenerator.Outcome?
+            if asked.contains("intake") {
+                _ = try await LoadGenerator.run(plan(nil, 3), group: group, request: intake)  // warm-up
+                let measured = try await LoadGenerator.run(plan(nil, seconds), group: group, request: intake)
+                report("POST /v1/requests, as fast as answered (\(connections) connections): \(measured.summary)")
+                ceiling = measured
+                // At the asked rate, and at half of what this machine just sustained: latency with
+                // headroom is what intake staff feel; past the ceiling, a queue builds.
+                for r in [rate, (measured.throughput / 2).rounded()] {
+                    let fixed = try await LoadGenerator.run(plan(r, seconds), group: group, request: intake)
+                    report("POST /v1/requests at \(Int(r))/s: \(fixed.summary)")
+                }
+                // Overload: three times what was just sustained, over many connections, so more
+                // requests arrive than the server admits at once (SAMESPOT_MAX_WRITES_IN_FLIGHT):
+                // the rest are refused with 503 at once, and what is admitted keeps its latency.
+                let overload = (measured.throughput * 3).rounded()
+                let flood = try await LoadGenerator.run(
+                    .init(host: "127.0.0.1", port: server.port, connections: 256, rate: overload, duration: .seconds(seconds)),
+                    group: group, request: intake)
+                report("POST /v1/requests at \(Int(overload))/s (3× the ceiling, 256 connections): \(flood.summary)")
+            }
 
             var staffMatches: LoadGenerator.Outcome?
-            for (label, key, radius) in [("intake staff, 1000 m", intakeKey, 1_000), ("public, 250 m", publicKey, 250)] {
-                let matches = try await LoadGenerator.run(plan(matchRate, max(5, seconds / 2)), group: group) { i in
-                    let p = source[(i &* 7_919) % source.count]
-                    return .init(method: .GET, path: "/v1/matches?lat=\(p.latitude)&long=\(p.longitude)&radius=\(radius)", headers: [("Authorization", "Bearer \(key)")], body: nil)
+            if asked.contains("matches") {
+                for (label, key, radius) in [("intake staff, 1000 m", intakeKey, 1_000), ("public, 250 m", publicKey, 250)] {
+                    let matches = try await LoadGenerator.run(plan(matchRate, max(5, seconds / 2)), group: group) { i in
+                        let p = source[(i &* 7_919) % source.count]
+                        return .init(method: .GET, path: "/v1/matches?lat=\(p.latitude)&long=\(p.longitude)&radius=\(radius)", headers: [("Authorization", "Bearer \(key)")], body: nil)
+                    }
+                    report("GET /v1/matches (\(label)) at \(Int(matchRate))/s: \(matches.summary)")
+                    if staffMatches == nil { staffMatches = matches }
                 }
-                report("GET /v1/matches (\(label)) at \(Int(matchRate))/s: \(matches.summary)")
-                if staffMatches == nil { staffMatches = matches }
             }
 
-            // Clusters of everything stored now (the sample city and the requests just posted).
-            var times: [Double] = []
-            var metadata = ""
-            let clock = ContinuousClock()
-            let planner = try await Database.withRunning(settings: settings, logger: logger) { db in
-                try await APIKeyStore(database: db).create(role: .planner, label: "bench").key
+            if asked.contains("clusters") {
+                // Clusters of everything stored now (the sample city and the requests just posted).
+                var times: [Double] = []
+                var metadata = ""
+                let clock = ContinuousClock()
+                let planner = try await Database.withRunning(settings: settings, logger: logger) { db in
+                    try await APIKeyStore(database: db).create(role: .planner, label: "bench").key
+                }
+                for _ in 0..<7 {
+                    let start = clock.now
+                    let (status, body) = try await BenchServer.fetch("/v1/clusters?eps=50&min_points=5&limit=500&include_duplicates=true",
+                                                                      port: server.port, key: planner)
+                    times.append((clock.now - start).seconds * 1_000)
+                    guard status == 200 else { throw ValidationError("/v1/clusters answered \(status)") }
+                    metadata = ClusterMetadata(body).summary
+                }
+                times.sort()
+                report("GET /v1/clusters (eps 50 m, 5 points, every stored request): median \(String(format: "%.1f", times[3])) ms, best \(String(format: "%.1f", times[0])) ms over 7 calls; \(metadata)")
             }
-            for _ in 0..<7 {
-                let start = clock.now
-                let (status, body) = try await BenchServer.fetch("/v1/clusters?eps=50&min_points=5&limit=500&include_duplicates=true",
-                                                                  port: server.port, key: planner)
-                times.append((clock.now - start).seconds * 1_000)
-                guard status == 200 else { throw ValidationError("/v1/clusters answered \(status)") }
-                metadata = ClusterMetadata(body).summary
-            }
-            times.sort()
-            report("GET /v1/clusters (eps 50 m, 5 points, every stored request): median \(String(format: "%.1f", times[3])) ms, best \(String(format: "%.1f", times[0])) ms over 7 calls; \(metadata)")
             server.stop()
             try await group.shutdownGracefully()
 
             guard !skipBaselines else { return }
-            let baseline = try await PostgresBaseline.run(database: settings, sqlDirectory: try migrations.directory(), clients: pgbenchClients,
-                                                          seconds: seconds, logger: logger)
-            report("pgbench single-row INSERT, \(pgbenchClients) clients: \(Int(baseline.insertTPS)) tps (the commit ceiling)")
-            report("pgbench PL/pgSQL intake with PostGIS, \(pgbenchClients) clients, no HTTP: \(Int(baseline.intakeTPS)) tps")
-            report(String(format: "ratio Samespot POST over HTTP / PostGIS function: %.2f; / single-row INSERT: %.2f",
-                         ceiling.throughput / baseline.intakeTPS, ceiling.throughput / baseline.insertTPS))
+            if let ceiling {
+                let baseline = try await PostgresBaseline.run(database: settings, sqlDirectory: try migrations.directory(), clients: pgbenchClients,
+                                                              seconds: seconds, logger: logger)
+                report("pgbench single-row INSERT, \(pgbenchClients) clients: \(Int(baseline.insertTPS)) tps (the commit ceiling)")
+                report("pgbench PL/pgSQL intake with PostGIS, \(pgbenchClients) clients, no HTTP: \(Int(baseline.intakeTPS)) tps")
+                report(String(format: "ratio Samespot POST over HTTP / PostGIS function: %.2f; / single-row INSERT: %.2f",
+                             ceiling.throughput / baseline.intakeTPS, ceiling.throughput / baseline.insertTPS))
+            }
+            guard staffMatches != nil else { return }
+            if ceiling == nil { try await PostgresBaseline.prepare(database: settings, sqlDirectory: try migrations.directory(), logger: logger) }
             // The same points as the matches phase asked, at its rate: the PostGIS query alone,
             // with no HTTP, no ranking and no JSON (the staff phase's radius and the default limit).
             let nearest = try PostgresBaseline.pgbenchLatencies(settings, clients: pgbenchClients, rate: matchRate,
@@ -172,13 +190,18 @@ struct ClusterMetadata {
 enum PostgresBaseline {
     struct Result { var insertTPS: Double; var intakeTPS: Double }
 
-    static func run(database: DatabaseSettings, sqlDirectory: String, clients: Int, seconds: Int, logger: Logger) async throws -> Result {
+    /// Makes the baselines' tables and function afresh from the stored cases.
+    static func prepare(database: DatabaseSettings, sqlDirectory: String, logger: Logger) async throws {
         let script = try String(contentsOfFile: sqlDirectory + "/baseline/postgis_intake.sql", encoding: .utf8)
         try await Database.withRunning(settings: database, logger: logger) { db in
             for statement in SQLScript.statements(script) {
                 try await db.client.query(PostgresQuery(unsafeSQL: statement), logger: logger)
             }
         }
+    }
+
+    static func run(database: DatabaseSettings, sqlDirectory: String, clients: Int, seconds: Int, logger: Logger) async throws -> Result {
+        try await prepare(database: database, sqlDirectory: sqlDirectory, logger: logger)
         let insert = try pgbench(database, clients: clients, seconds: seconds, script: "INSERT INTO baseline_inserts (v) VALUES (1);")
         let intake = try pgbench(database, clients: clients, seconds: seconds, script: """
             \\set i random(1, 40000)
