@@ -115,6 +115,50 @@ import Testing
         #expect(compared >= 3 * (places.count - 1), "each open case is found from its own place", sourceLocation: sourceLocation)
     }
 
+    /// Open311 listings: the requests the table picks, in its order, are those PostgreSQL lists,
+    /// for each filter alone and together, paged, in each ward set; and the rows read for them
+    /// are PostgreSQL's rows. What the table does not keep is left to PostgreSQL (nil).
+    static func expectListingsAgree(_ table: CaseTable, _ db: Database, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        var codes: [String] = []
+        for try await code in try await db.client.query(
+            "SELECT service_code FROM service_requests GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 3", logger: db.logger
+        ).decode(String.self) { codes.append(code) }
+        var wards: [String] = []
+        for try await ward in try await db.client.query(
+            "SELECT ward FROM request_wards WHERE ward_set_id = 3 GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 2", logger: db.logger
+        ).decode(String.self) { wards.append(ward) }
+        try #require(codes.count == 3 && wards.count == 2)
+        let open = try #require(CaseStatus.open311Group(named: "open")), closed = try #require(CaseStatus.open311Group(named: "closed"))
+        let (from, to) = (try date("2020-12-01T06:00:00Z"), try date("2021-01-01T18:00:00Z"))
+        let filters: [RequestFilter] = [
+            RequestFilter(), RequestFilter(limit: 7), RequestFilter(limit: 50, offset: 120),
+            RequestFilter(requestedFrom: from, requestedTo: to),
+            RequestFilter(serviceCodes: [codes[1]]), RequestFilter(serviceCodes: [codes[1], codes[2]]),
+            RequestFilter(serviceCodes: ["NO-SUCH-TYPE"]), RequestFilter(serviceCodes: []),
+            RequestFilter(statuses: open), RequestFilter(statuses: closed, requestedFrom: from),
+            RequestFilter(ward: wards[0]), RequestFilter(ward: "no such ward"),
+            RequestFilter(serviceCodes: [codes[0]], statuses: open, requestedTo: to, ward: wards[1], limit: 20, offset: 5),
+        ]
+        let store = RequestQueryStore(database: db)
+        var listed = 0
+        for setID in [3, 2, nil] as [Int?] {
+            for filter in filters {
+                let expected = try await store.list(filter, wardSetID: setID, withNotes: false)
+                let picked = try #require(table.newestRequestIDs(filter, wardSetID: setID), sourceLocation: sourceLocation)
+                #expect(picked == expected.map(\.requestID), "\(filter) in set \(setID.map(String.init) ?? "none")", sourceLocation: sourceLocation)
+                let read = try await store.list(requestIDs: picked, wardSetID: setID, withNotes: false)
+                #expect(read.map(\.serviceRequestID) == expected.map(\.serviceRequestID), sourceLocation: sourceLocation)
+                #expect(read.map(\.ward) == expected.map(\.ward), sourceLocation: sourceLocation)
+                listed += expected.count
+            }
+        }
+        #expect(listed > 6_000, "the filters list something", sourceLocation: sourceLocation)
+        #expect(table.newestRequestIDs(RequestFilter(updatedAfter: from), wardSetID: 3) == nil, sourceLocation: sourceLocation)
+        #expect(table.newestRequestIDs(RequestFilter(serviceRequestIDs: ["x"]), wardSetID: 3) == nil, sourceLocation: sourceLocation)
+        #expect(table.newestRequestIDs(RequestFilter(limit: 1_000, offset: CaseTable.maxListedDepth), wardSetID: 3) == nil,
+                sourceLocation: sourceLocation)
+    }
+
     @Test func aLoadedTableCountsAsPostgreSQLDoes() async throws {
         try await TestDatabase.withSampleCity { db in
             let table = try await CaseFeedStore(database: db).loadTable()
@@ -122,6 +166,7 @@ import Testing
             try await Self.expectSummariesAgree(table, db)
             try await Self.expectPointsAgree(table, db)
             try await Self.expectSpotsAgree(table, db)
+            try await Self.expectListingsAgree(table, db)
         }
     }
 
@@ -192,6 +237,7 @@ import Testing
             try await Self.expectSummariesAgree(table, db)
             try await Self.expectPointsAgree(table, db)
             try await Self.expectSpotsAgree(table, db)
+            try await Self.expectListingsAgree(table, db)
             let again = try await feed.loadTable()
             #expect(again.spots.count == table.spots.count)
             #expect(again.count == table.count)
@@ -259,6 +305,24 @@ import Testing
             let wardSets = WardSetStore(database: db)
             try await wardSets.assignRequests(toSet: try await wardSets.set(named: "chicago-2023"), onlyMissing: false)
             #expect(try await feed.changes(since: table.cursor).epoch == table.epoch + 1)
+        }
+    }
+
+    /// The newest kept for a listing are those of a sort, whatever order ids and times come in:
+    /// at random, oldest first, newest first, with ties in time broken by the higher id.
+    @Test func theNewestKeptAreThoseOfASort() {
+        var generator = SystemRandomNumberGenerator()
+        for size in [0, 1, 7, 1_000, 30_000] {
+            let random = (0..<size).map { _ in Double(Int.random(in: 0..<max(1, size / 3), using: &generator)) }
+            let ascending = (0..<size).map(Double.init)
+            for times in [random, ascending, Array(ascending.reversed())] {
+                let expected = times.indices.sorted { times[$0] > times[$1] || (times[$0] == times[$1] && $0 > $1) }
+                for keeping in [0, 1, 5, 1_000, 5_000, size + 3] {
+                    var newest = NewestCases(keeping: keeping)
+                    for slot in times.indices { newest.offer(times[slot], slot) }
+                    #expect(newest.inOrder() == Array(expected.prefix(keeping)), "\(size) cases, keeping \(keeping)")
+                }
+            }
         }
     }
 

@@ -52,7 +52,8 @@ public enum SamespotServer {
         let cases = CaseService(cases: CaseStore(database: database, city: settings.city), organisation: OrganisationStore(database: database),
                                 indexes: indexes)
         let requests = RequestReadService(store: RequestQueryStore(database: replica),
-                                          primary: reads == nil ? nil : RequestQueryStore(database: database), indexes: indexes)
+                                          primary: reads == nil ? nil : RequestQueryStore(database: database), indexes: indexes,
+                                          mirror: mirror)
         let reports = ReportService(lifecycle: LifecycleReportStore(database: replica), wards: WardReportStore(database: replica),
                                     indexes: indexes, mirror: mirror)
         let clusters = ClusterService(store: ClusterPointStore(database: replica), projections: projections, mirror: mirror, spotTypes: {

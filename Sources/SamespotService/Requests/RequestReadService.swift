@@ -16,15 +16,23 @@ public struct RequestReadService: Sendable {
     /// The primary, when `store` reads from a replica; nil when `store` is the primary.
     public let primary: RequestQueryStore?
     public let indexes: CityIndexes
+    /// The cases in memory, which pick a listing's requests when they are loaded.
+    public let mirror: CaseMirror?
 
-    public init(store: RequestQueryStore, primary: RequestQueryStore? = nil, indexes: CityIndexes) {
+    public init(store: RequestQueryStore, primary: RequestQueryStore? = nil, indexes: CityIndexes, mirror: CaseMirror? = nil) {
         self.store = store
         self.primary = primary
         self.indexes = indexes
+        self.mirror = mirror
     }
 
     public func list(_ filter: RequestFilter, withNotes: Bool) async throws -> [RequestRecord] {
         let wardSetID = indexes.snapshot.wardSet?.id
+        // Which requests, from memory (as fresh as matches: this instance's own writes at once,
+        // others' within moments); their rows from PostgreSQL. Else PostgreSQL does both.
+        if let mirror, let picked = await mirror.readRecent({ $0.newestRequestIDs(filter, wardSetID: wardSetID) }), let ids = picked {
+            return try await store.list(requestIDs: ids, wardSetID: wardSetID, withNotes: withNotes)
+        }
         let found = try await store.list(filter, wardSetID: wardSetID, withNotes: withNotes)
         // Requests asked for by number that the replica lacks may be writes it has not replayed.
         if let primary, let ids = filter.serviceRequestIDs, !ids.isEmpty, filter.offset == 0, found.count < min(Set(ids).count, filter.limit) {

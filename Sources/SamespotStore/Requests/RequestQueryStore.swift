@@ -41,6 +41,21 @@ public struct RequestQueryStore: Sendable {
         return records
     }
 
+    /// The requests of these ids (picked from memory by `CaseTable.newestRequestIDs`), in the
+    /// order given; an id no longer stored is left out.
+    public func list(requestIDs ids: [Int64], wardSetID: Int?, withNotes: Bool) async throws -> [RequestRecord] {
+        guard !ids.isEmpty else { return [] }
+        let rows = try await database.client.query("""
+            \(unescaped: Self.select)
+            LEFT JOIN request_wards w ON w.request_id = r.request_id AND w.ward_set_id = \(wardSetID)
+            WHERE r.request_id = ANY(\(ids)::int8[])
+            """, logger: database.logger)
+        let position = Dictionary(ids.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { first, _ in first })
+        var records = try await Self.decode(rows).sorted { position[$0.requestID, default: 0] < position[$1.requestID, default: 0] }
+        if withNotes { try await attachNotes(&records) }
+        return records
+    }
+
     /// When the first and the last stored request came in (nil with none): a map or report that
     /// opens on the city's data rather than on an empty last year.
     public func requestedSpan() async throws -> (first: Date, last: Date)? {

@@ -1,0 +1,111 @@
+import Foundation
+import SamespotCore
+
+extension CaseTable {
+    /// Deeper pages than this are left to PostgreSQL: the selection keeps `offset + limit` cases.
+    public static let maxListedDepth = 100_000
+
+    /// The cases an Open311 listing shows (`RequestQueryStore.list`), picked from memory by the
+    /// same filter and in the same order: newest received first, then the higher request id;
+    /// `offset` skipped, at most `limit`. PostgreSQL then reads just those rows. Picking here
+    /// costs the same whatever the filter, where PostgreSQL reads the window by time and
+    /// filters it (a ward's list of a city-year: 105 ms, for 1,000 of 35,000 rows read).
+    ///
+    /// nil when the filter asks what the table does not keep (tracking numbers, update times,
+    /// a ward set it lacks) or a page deeper than `maxListedDepth`: the caller asks PostgreSQL.
+    public func newestRequestIDs(_ filter: RequestFilter, wardSetID: Int?) -> [Int64]? {
+        guard filter.serviceRequestIDs == nil, filter.updatedAfter == nil, filter.updatedBefore == nil,
+              filter.limit >= 0, filter.offset >= 0, filter.offset + filter.limit <= Self.maxListedDepth else { return nil }
+        var wards: [UInt16]?, ward: UInt16 = 0
+        if let name = filter.ward {
+            // As PostgreSQL's join: no ward set in use, or a name the set lacks, lists nothing.
+            guard let wardSetID else { return [] }
+            guard let column = wardSets[wardSetID] else { return nil }
+            guard let index = column.index[name] else { return [] }
+            wards = column.ward; ward = index + 1
+        }
+        var codeAllowed = [Bool](repeating: filter.serviceCodes == nil, count: codeNames.count)
+        for name in filter.serviceCodes ?? [] { if let code = codeIndex[name] { codeAllowed[Int(code)] = true } }
+        var statusAllowed = [Bool](repeating: filter.statuses == nil, count: CaseStatus.allCases.count + 1)
+        for status in filter.statuses ?? [] { statusAllowed[CaseStatus.allCases.firstIndex(of: status)! + 1] = true }
+        let start = filter.requestedFrom?.timeIntervalSince1970 ?? -.infinity
+        let end = filter.requestedTo?.timeIntervalSince1970 ?? .infinity
+
+        var newest = NewestCases(keeping: filter.offset + filter.limit)
+        // Newest ids first: ids mostly follow time (intake, and the importer, which sorts by
+        // time), so once the kept are full nearly every older case is turned away at a glance.
+        for slot in stride(from: flags.count - 1, through: 0, by: -1) where flags[slot] & Self.present != 0 {
+            guard codeAllowed[Int(code[slot])], statusAllowed[Int(status[slot])] else { continue }
+            let requested = requestedAt[slot]
+            guard requested >= start, requested <= end else { continue }
+            if let wards, slot >= wards.count || wards[slot] != ward { continue }
+            newest.offer(requested, slot)
+        }
+        return newest.inOrder().dropFirst(filter.offset).map { base + Int64($0) }
+    }
+}
+
+/// The `keeping` newest of the cases offered, by time then slot, in whatever order ids and
+/// times come. Candidates newer than a floor are gathered unsorted; when they fill the buffer,
+/// a selection (Hoare's FIND) keeps the newest `keeping` and raises the floor to the last of
+/// them. A case older than the floor costs one comparison; the worst order (every case newer
+/// than those before) costs a selection of the buffer per `buffer - keeping` cases: linear.
+struct NewestCases {
+    typealias Key = (time: Double, slot: Int)
+    private let keeping: Int
+    private let buffer: Int
+    private var keys: [Key] = []
+    /// The `keeping`-th newest so far, once a selection ran: none older can be among them.
+    private var floor: Key?
+
+    init(keeping: Int) {
+        self.keeping = keeping
+        buffer = max(2 * keeping, 8_192)
+        keys.reserveCapacity(min(buffer, 65_536))
+    }
+
+    /// Whether `a` comes before `b` in the listing: newer, or as new and of a higher id.
+    private static func before(_ a: Key, _ b: Key) -> Bool {
+        a.time > b.time || (a.time == b.time && a.slot > b.slot)
+    }
+
+    mutating func offer(_ time: Double, _ slot: Int) {
+        guard keeping > 0 else { return }
+        let key = (time: time, slot: slot)
+        if let floor, !Self.before(key, floor) { return }
+        keys.append(key)
+        if keys.count >= buffer { keepNewest() }
+    }
+
+    private mutating func keepNewest() {
+        guard keys.count > keeping else { return }
+        Self.select(&keys, keeping - 1)
+        keys.removeLast(keys.count - keeping)
+        floor = keys[keeping - 1]
+    }
+
+    /// Puts the key that comes `target`-th into `keys[target]`, those before it to its left.
+    private static func select(_ keys: inout [Key], _ target: Int) {
+        var low = 0, high = keys.count - 1
+        while low < high {
+            let middle = low + (high - low) / 2
+            if before(keys[middle], keys[low]) { keys.swapAt(middle, low) }
+            if before(keys[high], keys[low]) { keys.swapAt(high, low) }
+            if before(keys[high], keys[middle]) { keys.swapAt(high, middle) }
+            let pivot = keys[middle]
+            var i = low, j = high
+            while i <= j {
+                while before(keys[i], pivot) { i += 1 }
+                while before(pivot, keys[j]) { j -= 1 }
+                if i <= j { keys.swapAt(i, j); i += 1; j -= 1 }
+            }
+            if target <= j { high = j } else if target >= i { low = i } else { return }
+        }
+    }
+
+    /// The slots kept, newest first.
+    mutating func inOrder() -> [Int] {
+        keepNewest()
+        return keys.sorted(by: Self.before).map(\.slot)
+    }
+}
