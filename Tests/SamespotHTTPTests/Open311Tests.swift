@@ -107,7 +107,7 @@ import Testing
 
     @Test func postAnswersWithIdAndTokenAndKeepsTextIntact() async throws {
         try await TestServer.withSampleCityCopy { port, _ in
-            let description = "Deep hole\r\nnear the café — “careful” <3 & more"
+            let description = "Deep hole\r\nnear the café — “careful” <3 & more: \"2\\3\"\tit's 🕳️"
             let posted = try await HTTP.form("\(Self.base)/requests.xml", [
                 ("api_key", TestKeys.public), ("jurisdiction_id", "chicago.il.us"), ("service_code", "PHF"),
                 ("lat", "41.8057"), ("long", "-87.6697"), ("description", description), ("device_id", "abc"),
@@ -118,7 +118,7 @@ import Testing
             let token = try #require(try Self.xmlValues("token", in: posted.data).first)
             #expect(id.hasPrefix("SS"))
 
-            // Both formats give the description back exactly: CRLF, non-ASCII, markup characters.
+            // Both formats give the description back exactly: CRLF, tab, non-ASCII, markup characters, quotes, backslash.
             let json = try await HTTP.get("\(Self.base)/requests/\(id).json", port: port, key: nil)
             #expect(json.array.first?["description"] as? String == description)
             let xml = try await HTTP.get("\(Self.base)/requests/\(id).xml", port: port, key: nil)

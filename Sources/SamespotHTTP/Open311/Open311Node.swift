@@ -68,6 +68,14 @@ struct Open311Document {
     /// description come back as sent (an XML parser turns a bare CR into LF). Characters XML 1.0
     /// cannot carry at all never reach here: intake refuses them.
     static func escapeXML(_ s: String, into out: inout String) {
+        // Most text needs nothing escaped: appended whole, not character by character (a list
+        // of a thousand requests spent most of its time here). 0xEF starts U+FFFE and U+FFFF.
+        if !s.utf8.contains(where: { byte in
+            byte < 0x20 ? byte != 0x0A && byte != 0x09 : byte == 0x26 || byte == 0x3C || byte == 0x3E || byte == 0x22 || byte == 0x27 || byte == 0xEF
+        }) {
+            out += s
+            return
+        }
         for scalar in s.unicodeScalars {
             switch scalar {
             case "&": out += "&amp;"
@@ -112,6 +120,13 @@ struct Open311Document {
 
     static func escapeJSON(_ s: String, into out: inout String) {
         out += "\""
+        defer { out += "\"" }
+        // As in XML: text with nothing to escape is appended whole. UTF-8's multi-byte
+        // sequences hold no byte below 0x80, so a scan of bytes finds every quote and control.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+            out += s
+            return
+        }
         for scalar in s.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""
@@ -128,7 +143,6 @@ struct Open311Document {
                 }
             }
         }
-        out += "\""
     }
 
     /// Shortest text that reads back as the same double; whole numbers without ".0".
