@@ -94,11 +94,7 @@ import Testing
     /// drops out within a few seconds, as from a streaming replica.
     @Test func matchesFromMemorySeeOwnWritesAtOnceAndOthersSoon() async throws {
         try await TestServer.withSampleCityCopy { port, db in
-            var loaded: Int?
-            for _ in 0..<600 where loaded == nil {
-                loaded = try await HTTP.get("/healthz", port: port).json["cases_in_memory"] as? Int
-                if loaded == nil { try await Task.sleep(for: .milliseconds(100)) }
-            }
+            let loaded = try await TestServer.casesInMemory(port: port)
             #expect(loaded != nil, "the cases were loaded")
             func seen() async throws -> [String] {
                 let reply = try await HTTP.get("/v1/matches?lat=41.80612&long=-87.66976&radius=100", port: port, key: TestKeys.intake)

@@ -56,6 +56,16 @@ enum TestServer {
             }
         }
     }
+
+    /// How many cases the server on `port` holds in memory, once it has loaded them (it loads
+    /// them after it starts); nil if it has not within a minute.
+    static func casesInMemory(port: Int) async throws -> Int? {
+        for _ in 0..<600 {
+            if let loaded = try await HTTP.get("/healthz", port: port).json["cases_in_memory"] as? Int { return loaded }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return nil
+    }
 }
 
 /// The sample city's geocoder and ward grids, built once per test process: they are the same

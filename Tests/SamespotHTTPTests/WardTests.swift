@@ -75,11 +75,7 @@ import Testing
     /// request taken a moment before is in them: the server reads the feed of changes first.
     @Test func casesInMemoryCountARequestAtOnce() async throws {
         try await TestServer.withSampleCityCopy { port, db in
-            var loaded: Int?
-            for _ in 0..<600 where loaded == nil {
-                loaded = try await HTTP.get("/healthz", port: port).json["cases_in_memory"] as? Int
-                if loaded == nil { try await Task.sleep(for: .milliseconds(100)) }
-            }
+            let loaded = try await TestServer.casesInMemory(port: port)
             #expect(try #require(loaded) == (try await Self.count(db, "SELECT count(*)::int FROM service_requests")))
             let period = "from=2000-01-01&to=2030-12-31"
             func opened() async throws -> Int? {

@@ -15,8 +15,7 @@ extension CaseTable {
         for (i, name) in points.codes.enumerated() {
             if let code = codeIndex[name], asked?.contains(name) ?? true { position[Int(code)] = Int32(i) }
         }
-        var statusAllowed = [Bool](repeating: filter.statuses == nil, count: CaseStatus.allCases.count + 1)
-        for status in filter.statuses ?? [] { statusAllowed[CaseStatus.allCases.firstIndex(of: status)! + 1] = true }
+        let statusAllowed = Self.statusMask(filter.statuses)
         var wards: [UInt16]?, ward: UInt16 = 0
         if let name = filter.ward {
             // A ward of a set this table does not keep, or a name the set lacks, draws nothing.

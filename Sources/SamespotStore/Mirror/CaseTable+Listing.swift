@@ -26,14 +26,13 @@ extension CaseTable {
         }
         var codeAllowed = [Bool](repeating: filter.serviceCodes == nil, count: codeNames.count)
         for name in filter.serviceCodes ?? [] { if let code = codeIndex[name] { codeAllowed[Int(code)] = true } }
-        var statusAllowed = [Bool](repeating: filter.statuses == nil, count: CaseStatus.allCases.count + 1)
-        for status in filter.statuses ?? [] { statusAllowed[CaseStatus.allCases.firstIndex(of: status)! + 1] = true }
+        let statusAllowed = Self.statusMask(filter.statuses)
         let start = filter.requestedFrom?.timeIntervalSince1970 ?? -.infinity
         let end = filter.requestedTo?.timeIntervalSince1970 ?? .infinity
 
         var newest = NewestCases(keeping: filter.offset + filter.limit)
-        // Newest ids first: ids mostly follow time (intake, and the importer, which sorts by
-        // time), so once the kept are full nearly every older case is turned away at a glance.
+        // Newest ids first: intake's ids follow time, so once the kept are full nearly every
+        // older case is turned away at a glance (an import keeps its file's order, whatever it is).
         // A pass over two million slots is most of a listing's time here: the columns are read
         // without bounds checks, the time (what a date window turns most slots away by) first.
         flags.withUnsafeBufferPointer { flags in
@@ -57,7 +56,7 @@ extension CaseTable {
 
 /// The `keeping` newest of the cases offered, by time then slot, in whatever order ids and
 /// times come. Candidates newer than a floor are gathered unsorted; when they fill the buffer,
-/// a selection (Hoare's FIND) keeps the newest `keeping` and raises the floor to the last of
+/// a selection (`Selection`) keeps the newest `keeping` and raises the floor to the last of
 /// them. A case older than the floor costs one comparison; the worst order (every case newer
 /// than those before) costs a selection of the buffer per `buffer - keeping` cases: linear.
 struct NewestCases {
@@ -89,28 +88,9 @@ struct NewestCases {
 
     private mutating func keepNewest() {
         guard keys.count > keeping else { return }
-        Self.select(&keys, keeping - 1)
+        Selection.select(rank: keeping - 1, in: &keys, by: Self.before)
         keys.removeLast(keys.count - keeping)
         floor = keys[keeping - 1]
-    }
-
-    /// Puts the key that comes `target`-th into `keys[target]`, those before it to its left.
-    private static func select(_ keys: inout [Key], _ target: Int) {
-        var low = 0, high = keys.count - 1
-        while low < high {
-            let middle = low + (high - low) / 2
-            if before(keys[middle], keys[low]) { keys.swapAt(middle, low) }
-            if before(keys[high], keys[low]) { keys.swapAt(high, low) }
-            if before(keys[high], keys[middle]) { keys.swapAt(high, middle) }
-            let pivot = keys[middle]
-            var i = low, j = high
-            while i <= j {
-                while before(keys[i], pivot) { i += 1 }
-                while before(pivot, keys[j]) { j -= 1 }
-                if i <= j { keys.swapAt(i, j); i += 1; j -= 1 }
-            }
-            if target <= j { high = j } else if target >= i { low = i } else { return }
-        }
     }
 
     /// The slots kept, newest first.

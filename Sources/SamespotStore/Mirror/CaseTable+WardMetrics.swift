@@ -138,31 +138,10 @@ struct Tally {
         guard !values.isEmpty else { return nil }
         let position = fraction * Double(values.count - 1)
         let below = Int(position.rounded(.down))
-        let low = select(rank: below, in: &values)
+        let low = Selection.select(rank: below, in: &values, by: <)
         guard position > Double(below) else { return low }
         // After the selection every value past `below` is at least `low`; the next rank is their least.
         let high = values[(below + 1)...].min()!
         return low + (position - Double(below)) * (high - low)
-    }
-
-    /// The value of the given rank (0: the least), moved to that index; values below it come
-    /// before it and values above after (Hoare's selection, pivot the median of three).
-    static func select(rank: Int, in values: inout [Double]) -> Double {
-        values.withUnsafeMutableBufferPointer { v in
-            var low = 0, high = v.count - 1
-            while low < high {
-                let a = v[low], b = v[(low + high) / 2], c = v[high]
-                let pivot = max(min(a, b), min(max(a, b), c))
-                var i = low, j = high
-                while i <= j {
-                    while v[i] < pivot { i += 1 }
-                    while v[j] > pivot { j -= 1 }
-                    if i <= j { v.swapAt(i, j); i += 1; j -= 1 }
-                }
-                // [low, j] ≤ pivot ≤ [i, high], and anything between equals the pivot.
-                if rank <= j { high = j } else if rank >= i { low = i } else { break }
-            }
-            return v[rank]
-        }
     }
 }

@@ -153,6 +153,14 @@ public struct CaseTable: Sendable {
         return bits & Self.present == 0 ? nil : CaseFlags(rawValue: Int32(bits & ~Self.present))
     }
 
+    /// Which status numbers (`status`, 0: one this build does not know) a filter lets through:
+    /// all for nil.
+    static func statusMask(_ statuses: [CaseStatus]?) -> [Bool] {
+        var allowed = [Bool](repeating: statuses == nil, count: CaseStatus.allCases.count + 1)
+        for status in statuses ?? [] { allowed[CaseStatus.allCases.firstIndex(of: status)! + 1] = true }
+        return allowed
+    }
+
     /// The status of a slot, when this build knows it.
     func caseStatus(_ slot: Int) -> CaseStatus? {
         let index = Int(status[slot]) - 1
