@@ -118,7 +118,7 @@ public struct IntakeService: Sendable {
             if longitude == nil, let lon = result.longitude, let lat = result.latitude, result.isPreciseEnoughToMerge {
                 longitude = lon; latitude = lat; precision = result.precision
             }
-            if result.method == .addressPoint || result.method == .interpolated || result.method == .snapped {
+            if result.method == .addressPoint || result.method == .learned || result.method == .interpolated || result.method == .snapped {
                 addressKey = result.matched ?? ""
                 blockKey = result.block ?? ""
                 addressID = result.addressID

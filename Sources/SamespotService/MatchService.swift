@@ -80,7 +80,7 @@ public struct MatchService: Sendable {
             guard let lon = result.longitude, let lat = result.latitude, result.isPreciseEnoughToMerge else {
                 throw SpotError.notPlaced(String(address.prefix(80)))
             }
-            let keyed = result.method == .addressPoint || result.method == .interpolated || result.method == .snapped
+            let keyed = result.method == .addressPoint || result.method == .learned || result.method == .interpolated || result.method == .snapped
             spot = Spot(longitude: lon, latitude: lat, precision: result.precision, address: result.matched,
                         addressKey: keyed ? result.matched ?? "" : "", blockKey: keyed ? result.block ?? "" : "", x: 0, y: 0)
         } else {

@@ -1,4 +1,5 @@
 import SamespotCore
+import SamespotGeo
 import SamespotStore
 import SamespotTestSupport
 import Testing
@@ -104,5 +105,31 @@ import Testing
         // Most misses are 311 information calls filed at the call centre's address but placed
         // by the city elsewhere: see the README's figures.
         #expect(evaluation.within30mShare > 0.98)
+    }
+
+    /// Where the city's imported history placed an address the table lacks is learned, from the
+    /// next load on; a location a caller sent through the API is not the city's and is not.
+    @Test func addressesTheCityPlacedInItsHistoryAreLearned() async throws {
+        try await TestDatabase.withSampleCityCopy { db in
+            let store = GeocoderStore(database: db)
+            let plain = try await store.loadIndex().geocode("4851 S Wood St")
+            #expect(plain.method == .interpolated)
+            let lat = try #require(plain.latitude) + 0.00005, lon = try #require(plain.longitude) - 0.00004
+            let csv = "sr_number,sr_type,status,created_date,street_address,latitude,longitude\r\n"
+                + "SR-L1,Pot Hole in Street,Completed,2020-05-01T10:00:00,4851 S WOOD ST,\(lat),\(lon)\r\n"
+                + "SR-L2,Pot Hole in Street,Completed,2020-06-01T10:00:00,4851 s. wood street,\(lat),\(lon)\r\n"
+                + "SR-L3,Pot Hole in Street,Completed,2020-06-01T11:00:00,4849 S WOOD ST,\(lat),\(lon)\r\n"
+            let importer = RequestImporter(database: db, city: TestEnvironment.city, projections: try ProjectionPool(targetEPSG: 26971))
+            #expect(try await importer.importCSV(Array(csv.utf8), file: "history.csv").rowsWritten == 3)
+            try await db.client.query("UPDATE service_requests SET source = 'api' WHERE service_request_id = 'SR-L3'", logger: db.logger)
+
+            let index = try await store.loadIndex()
+            let learned = index.geocode("4851 S Wood St")
+            #expect(learned.method == .learned && learned.precision == .interpolated && learned.addressID == nil)
+            #expect(learned.matched == "4851 S WOOD ST")
+            #expect(abs((learned.latitude ?? 0) - lat) < 1e-9 && abs((learned.longitude ?? 0) - lon) < 1e-9)
+            #expect(learned.reasons.contains { $0.contains("2 earlier requests") }, "\(learned.reasons)")
+            #expect(index.geocode("4849 S Wood St").method == .interpolated)
+        }
     }
 }

@@ -4,6 +4,9 @@ public struct GeocodeResult: Sendable, Equatable, Codable {
     public enum Method: String, Sendable, Codable, CaseIterable {
         /// The address is in the city's table.
         case addressPoint = "address_point"
+        /// Not in the table, but the city's own history placed requests at this very address
+        /// (`LearnedAddress`): there.
+        case learned
         /// Between the nearest numbers on the same side of the same street.
         case interpolated
         /// At the nearest number on the same side, when the number lies past the street's known points.

@@ -5,10 +5,13 @@ public struct GeocoderEvaluation: Sendable, CustomStringConvertible {
         public var address: String
         public var longitude: Double
         public var latitude: Double
-        public init(address: String, longitude: Double, latitude: Double) {
+        /// When the city filed it ("2012-03-04"; "" when unknown): what history it may learn from.
+        public var day: String
+        public init(address: String, longitude: Double, latitude: Double, day: String = "") {
             self.address = address
             self.longitude = longitude
             self.latitude = latitude
+            self.day = day
         }
     }
 
@@ -24,17 +27,33 @@ public struct GeocoderEvaluation: Sendable, CustomStringConvertible {
 
     public init(label: String, index: GeocoderIndex, samples: [Sample]) {
         self.label = label
-        for sample in samples {
-            total += 1
-            let result = index.geocode(sample.address)
-            byMethod[result.method, default: 0] += 1
-            guard result.isPreciseEnoughToMerge, let lon = result.longitude, let lat = result.latitude else { continue }
-            matched += 1
-            let error = ReverseGrid.metres(lon, lat, sample.longitude, sample.latitude)
-            errors.append(error)
-            if error <= 30 { within30m += 1; within30mByMethod[result.method, default: 0] += 1 } else if worst.count < 10 { worst.append((sample.address, result.method, error)) }
+        for sample in samples { add(index.geocode(sample.address), for: sample) }
+        errors.sort()
+    }
+
+    /// The same measure, each month's samples geocoded by an index that learned only from the
+    /// samples of earlier months (`LearnedAddress`): what a city that imports its requests
+    /// monthly gets, never told a row's own answer. `build` makes the index from what it may learn.
+    public init(label: String, samples: [Sample], learningFromEarlierMonths build: ([LearnedAddress]) -> GeocoderIndex) {
+        self.label = label
+        let byMonth = Dictionary(grouping: samples) { String($0.day.prefix(7)) }
+        var history: [LearnedAddress] = []
+        for month in byMonth.keys.sorted() {
+            let index = build(history)
+            for sample in byMonth[month]! { add(index.geocode(sample.address), for: sample) }
+            history += byMonth[month]!.map { LearnedAddress(address: $0.address, longitude: $0.longitude, latitude: $0.latitude) }
         }
         errors.sort()
+    }
+
+    private mutating func add(_ result: GeocodeResult, for sample: Sample) {
+        total += 1
+        byMethod[result.method, default: 0] += 1
+        guard result.isPreciseEnoughToMerge, let lon = result.longitude, let lat = result.latitude else { return }
+        matched += 1
+        let error = ReverseGrid.metres(lon, lat, sample.longitude, sample.latitude)
+        errors.append(error)
+        if error <= 30 { within30m += 1; within30mByMethod[result.method, default: 0] += 1 } else if worst.count < 10 { worst.append((sample.address, result.method, error)) }
     }
 
     public var matchedShare: Double { total == 0 ? 0 : Double(matched) / Double(total) }
@@ -46,7 +65,7 @@ public struct GeocoderEvaluation: Sendable, CustomStringConvertible {
         var text = "\(label): \(total) addresses; matched \(pct(matchedShare)); within 30 m \(pct(within30mShare)); "
         text += "median error \(String(Double(Int(medianError * 10)) / 10)) m\n  by method: "
         text += GeocodeResult.Method.allCases.compactMap { m in
-            byMethod[m].map { "\(m.rawValue) \($0)" + ([.addressPoint, .interpolated, .snapped, .intersection].contains(m) ? " (\(within30mByMethod[m] ?? 0) within 30 m)" : "") }
+            byMethod[m].map { "\(m.rawValue) \($0)" + ([.addressPoint, .learned, .interpolated, .snapped, .intersection].contains(m) ? " (\(within30mByMethod[m] ?? 0) within 30 m)" : "") }
         }.joined(separator: ", ")
         if !worst.isEmpty {
             text += "\n  examples over 30 m: " + worst.prefix(5).map { "\($0.0) (\($0.1.rawValue), \(Int($0.2)) m)" }.joined(separator: "; ")

@@ -68,7 +68,7 @@ extension GeocoderIndex {
             let exactName = prefixes.contains { text == $0 || street.name.name == $0 } ? 0 : 1
             if let number {
                 guard let spot = locate(number.value, suffix: number.suffix, on: street) else { continue }
-                let methodRank = spot.method == .addressPoint ? 0 : (spot.method == .interpolated ? 1 : 2)
+                let methodRank = spot.method == .addressPoint ? 0 : (spot.method == .learned || spot.method == .interpolated ? 1 : 2)
                 ranked.append((exactName * 4 + methodRank, AddressSuggestion(
                     address: "\(number.value)\(spot.method == .addressPoint ? spot.suffixText : ParsedAddress.suffixText(number.suffix)) \(street.name.full)",
                     method: spot.method, longitude: spot.longitude, latitude: spot.latitude, addressID: spot.id)))

@@ -18,7 +18,13 @@ public final class GeocoderIndex: Sendable {
         var suffix: String
         var longitude: Double
         var latitude: Double
+        /// Its id in the address table; 0 for a learned point.
         var id: Int64
+        /// For a point learned from the city's history, not in its table: how many requests
+        /// placed it (`LearnedAddress`); 0 for the table's own points.
+        var learnedReports: Int32 = 0
+
+        var isLearned: Bool { learnedReports > 0 }
     }
 
     /// One street (direction + name + type) and its address points, sorted by number.
@@ -54,6 +60,8 @@ public final class GeocoderIndex: Sendable {
     /// Address points by their id in the address table (Open311's `address_id`).
     private let byID: [Int64: (StreetName, Point)]
     public let addressCount: Int
+    /// Points learned from the city's history that the table lacks.
+    public let learnedCount: Int
 
     /// How far apart two known numbers may be for a number between them to be interpolated.
     /// Chicago numbers 800 to the mile, so 400 is half a mile.
@@ -61,8 +69,12 @@ public final class GeocoderIndex: Sendable {
     /// How far past the last known number a number may be snapped to it.
     public let maxSnapGap: Int
 
+    /// - Parameter learned: addresses the city placed in its own history; each one the table
+    ///   lacks becomes a point of its street (see `LearnedAddress`), answered as `learned` and
+    ///   used to place its neighbours, never as an address id.
     public init(addresses: [(id: Int64, point: AddressPoint)], streets streetList: [StreetRecord] = [],
-                intersections: [IntersectionRecord] = [], maxInterpolationGap: Int = 400, maxSnapGap: Int = 100) {
+                intersections: [IntersectionRecord] = [], learned: [LearnedAddress] = [],
+                maxInterpolationGap: Int = 400, maxSnapGap: Int = 100) {
         var grouped: [StreetName: [Point]] = [:]
         for (id, a) in addresses {
             let name = StreetName(preDirection: a.preDirection, name: a.streetName, type: a.streetType, postDirection: a.postDirection)
@@ -74,6 +86,23 @@ public final class GeocoderIndex: Sendable {
             let name = StreetName(preDirection: s.preDirection, name: s.streetName, type: s.streetType, postDirection: s.postDirection)
             if let low = s.minAddress, let high = s.maxAddress { ranges[name] = (low, high) }
             if grouped[name] == nil { grouped[name] = [] }
+        }
+        var cornerIndex: [String: [Corner]] = [:]
+        for i in intersections {
+            guard let first = AddressNormalizer.street(from: AddressNormalizer.tokenize(i.street1)),
+                  let second = AddressNormalizer.street(from: AddressNormalizer.tokenize(i.street2)) else { continue }
+            cornerIndex[Self.cornerKey(first.name, second.name), default: []]
+                .append(Corner(first: first, second: second, longitude: i.longitude, latitude: i.latitude))
+        }
+        self.corners = cornerIndex
+        var onStreet: [String: [(longitude: Double, latitude: Double)]] = [:]
+        for corner in cornerIndex.values.joined() {
+            onStreet[corner.first.full, default: []].append((corner.longitude, corner.latitude))
+            onStreet[corner.second.full, default: []].append((corner.longitude, corner.latitude))
+        }
+        self.streetCorners = onStreet
+        for (name, points) in Self.learnedPoints(learned, onto: grouped, ranges: ranges, corners: onStreet) {
+            grouped[name, default: []] += points
         }
         var byName: [String: [Street]] = [:]
         for (name, points) in grouped {
@@ -89,20 +118,6 @@ public final class GeocoderIndex: Sendable {
         self.streets = byName
         self.grid = AddressGrid(streets: Array(byName.values.joined()))
 
-        var cornerIndex: [String: [Corner]] = [:]
-        for i in intersections {
-            guard let first = AddressNormalizer.street(from: AddressNormalizer.tokenize(i.street1)),
-                  let second = AddressNormalizer.street(from: AddressNormalizer.tokenize(i.street2)) else { continue }
-            cornerIndex[Self.cornerKey(first.name, second.name), default: []]
-                .append(Corner(first: first, second: second, longitude: i.longitude, latitude: i.latitude))
-        }
-        self.corners = cornerIndex
-        var onStreet: [String: [(longitude: Double, latitude: Double)]] = [:]
-        for corner in cornerIndex.values.joined() {
-            onStreet[corner.first.full, default: []].append((corner.longitude, corner.latitude))
-            onStreet[corner.second.full, default: []].append((corner.longitude, corner.latitude))
-        }
-        self.streetCorners = onStreet
 
         var names = Set(byName.keys)
         for corner in cornerIndex.values.joined() { names.insert(corner.first.name); names.insert(corner.second.name) }
@@ -110,9 +125,11 @@ public final class GeocoderIndex: Sendable {
         for name in names.sorted() { byLength[name.utf8.count, default: []].append(Array(name.utf8)) }
         self.namesByLength = byLength
         self.addressCount = addresses.count
+        self.learnedCount = byName.values.joined().reduce(0) { $0 + $1.points.count { $0.isLearned } }
         self.maxInterpolationGap = maxInterpolationGap
         self.maxSnapGap = maxSnapGap
-        let located = byName.values.joined().flatMap { street in street.points.map { (street.name, $0) } }
+        // Reverse geocoding and address ids answer with the table's own addresses only.
+        let located = byName.values.joined().flatMap { street in street.points.filter { !$0.isLearned }.map { (street.name, $0) } }
         self.reverseGrid = ReverseGrid(located)
         self.byID = Dictionary(located.map { ($0.1.id, $0) }, uniquingKeysWith: { first, _ in first })
     }
@@ -210,7 +227,8 @@ public final class GeocoderIndex: Sendable {
                               reasons: reasons + ["no address near \(number) on \(street.name.full) to place it by"], confidence: confidence)
         }
         reasons += spot.reasons
-        let matched = spot.method == .addressPoint ? "\(number)\(spot.suffixText) \(street.name.full)" : "\(number) \(street.name.full)"
+        let matched = spot.method == .addressPoint || spot.method == .learned
+            ? "\(number)\(spot.suffixText) \(street.name.full)" : "\(number) \(street.name.full)"
         return GeocodeResult(
             input: input, normalized: normalized, method: spot.method,
             precision: spot.method == .addressPoint ? .addressPoint : .interpolated,
@@ -241,12 +259,23 @@ public final class GeocoderIndex: Sendable {
             let mid = (low + high) / 2
             if points[mid].number < number { low = mid + 1 } else { high = mid }
         }
+        // This number's own point: the table's with this suffix, else one the city's history
+        // placed with this suffix, else the table's with another suffix.
         var i = low
-        var sameNumber: Point?
+        var sameNumber: Point?, learnedHere: Point?
         while i < points.count, points[i].number == number {
-            if points[i].suffix == suffix { sameNumber = points[i]; break }
-            if sameNumber == nil { sameNumber = points[i] }
+            let p = points[i]
+            if p.isLearned {
+                if p.suffix == suffix { learnedHere = p }
+            } else if p.suffix == suffix || sameNumber == nil {
+                if sameNumber?.suffix != suffix { sameNumber = p }
+            }
             i += 1
+        }
+        if let p = learnedHere, sameNumber?.suffix != suffix {
+            return Spot(method: .learned, longitude: p.longitude, latitude: p.latitude, confidence: 0.9, id: nil,
+                        suffixText: ParsedAddress.suffixText(p.suffix),
+                        reasons: ["not in the address table; where the city placed \(p.learnedReports) earlier request\(p.learnedReports == 1 ? "" : "s") at it"])
         }
         if let p = sameNumber {
             let exactSuffix = p.suffix == suffix

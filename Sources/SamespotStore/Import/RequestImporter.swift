@@ -178,6 +178,9 @@ public struct RequestImporter: Sendable {
                 try await group.waitForAll()
             }
             progress?("refreshing statistics", tables.count, tables.count)
+            // The city's placements of addresses its table lacks are the geocoder's to learn
+            // (`GeocoderStore.loadLearnedAddresses`): running instances rebuild it.
+            try await database.notifyReferenceChanged()
         }
         return ImportSummary(kind: "requests", rowsRead: records.count, rowsWritten: inserted)
     }

@@ -8,8 +8,17 @@ public struct GeocoderStore: Sendable {
 
     public init(database: Database) { self.database = database }
 
+    /// The geocoder's index from the tables, with the addresses the city's imported history
+    /// placed that the table lacks (`loadLearnedAddresses`).
     /// - Parameter leaveOut: address ids to keep out of the index (for the held-out evaluation).
     public func loadIndex(leaveOut: (Int64) -> Bool = { _ in false }) async throws -> GeocoderIndex {
+        let reference = try await loadReference(leaveOut: leaveOut)
+        return GeocoderIndex(addresses: reference.addresses, streets: reference.streets, intersections: reference.intersections,
+                             learned: try await loadLearnedAddresses())
+    }
+
+    /// The address table, street list and corners as stored.
+    public func loadReference(leaveOut: (Int64) -> Bool = { _ in false }) async throws -> GeocoderReference {
         let logger = database.logger
         var addresses: [(id: Int64, point: AddressPoint)] = []
         let rows = try await database.client.query("""
@@ -34,6 +43,30 @@ public struct GeocoderStore: Sendable {
             logger: logger).decode((String, String, String, String, Double, Double).self) {
             corners.append(IntersectionRecord(name: name, street1: s1, street2: s2, zipCode: zip, longitude: lon, latitude: lat))
         }
-        return GeocoderIndex(addresses: addresses, streets: streets, intersections: corners)
+        return GeocoderReference(addresses: addresses, streets: streets, intersections: corners)
     }
+
+    /// Addresses as the city's imported requests wrote them, each at the median of the city's own
+    /// coordinates for it. Only imported rows count: their coordinates are the city's placement,
+    /// while a coordinate sent to the API is a caller's pin (or this geocoder's own answer).
+    public func loadLearnedAddresses() async throws -> [LearnedAddress] {
+        var learned: [LearnedAddress] = []
+        for try await (address, lon, lat, count) in try await database.client.query("""
+            SELECT upper(btrim(address)), percentile_cont(0.5) WITHIN GROUP (ORDER BY longitude),
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY latitude), count(*)
+            FROM service_requests
+            WHERE source = 'import' AND location_precision = 'caller' AND address <> '' AND longitude IS NOT NULL
+            GROUP BY 1
+            """, logger: database.logger).decode((String, Double, Double, Int64).self) {
+            learned.append(LearnedAddress(address: address, longitude: lon, latitude: lat, reports: Int(count)))
+        }
+        return learned
+    }
+}
+
+/// What the geocoder is built from: the city's address table, street list and named corners.
+public struct GeocoderReference: Sendable {
+    public var addresses: [(id: Int64, point: AddressPoint)]
+    public var streets: [StreetRecord]
+    public var intersections: [IntersectionRecord]
 }

@@ -10,6 +10,8 @@
   let services = new Map(); // service_code → type
   let spot = null;          // { lat, long, address, addressId }
   let suggestions = [];     // the last suggestions shown, by their text
+  // How each suggestion was placed, in words for the person on the phone.
+  const methodLabels = { address_point: "address", learned: "placed before by the city" };
   let typing = 0;           // a counter, so a slow answer never overwrites a newer one
 
   async function start(root) {
@@ -58,7 +60,7 @@
         if (ticket !== typing) return;
         suggestions = answer.suggestions;
         $("intake-suggestions").replaceChildren(...suggestions.map((s) =>
-          el("option", { value: s.address }, s.method === "address_point" ? "address" : s.method.replace("_", " "))));
+          el("option", { value: s.address }, methodLabels[s.method] || s.method.replace("_", " "))));
       } catch (error) { fail(error); }
     }, 120);
   }
