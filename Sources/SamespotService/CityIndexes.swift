@@ -78,7 +78,7 @@ public final class CityIndexes: Sendable {
             for set in sets { all.append(LoadedWardSet(info: set, index: try await store.loadIndex(setID: set.id))) }
         }
         database.logger.info("indexes loaded", metadata: [
-            "addresses": "\(geocoder.addressCount)", "ward_set": "\(chosen?.name ?? "none")", "ward_sets": "\(all.count)",
+            "addresses": "\(geocoder.addressCount)", "learned_addresses": "\(geocoder.learnedCount)", "ward_set": "\(chosen?.name ?? "none")", "ward_sets": "\(all.count)",
         ])
         return Snapshot(geocoder: geocoder, wards: all.first { $0.info.id == chosen?.id }?.index, wardSet: chosen, allWardSets: all)
     }
