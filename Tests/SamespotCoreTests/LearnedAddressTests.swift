@@ -95,4 +95,17 @@ import Testing
         #expect(index.address(id: 0) == nil)
         #expect(index.addressCount == Self.table().count)
     }
+
+    /// The evaluation learns month by month: a row is geocoded by what the months before it
+    /// taught, never by itself or its own month.
+    @Test func theEvaluationLearnsOnlyFromEarlierMonths() {
+        let deep = Self.longitude(0, 455) + 0.0005  // 41 m off the street's line: only learning finds it
+        let samples = ["2012-03-04", "2012-03-20", "2012-04-02"].map {
+            GeocoderEvaluation.Sample(address: "455 S ALPHA AVE", longitude: deep, latitude: Self.latitude(455), day: $0)
+        }
+        let evaluation = GeocoderEvaluation(label: "", samples: samples) { Self.index(learning: $0) }
+        #expect(evaluation.total == 3)
+        #expect(evaluation.byMethod[.learned] == 1 && evaluation.byMethod[.interpolated] == 2)
+        #expect(evaluation.within30m == 1)
+    }
 }
