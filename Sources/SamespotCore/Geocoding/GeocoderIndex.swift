@@ -118,7 +118,6 @@ public final class GeocoderIndex: Sendable {
         self.streets = byName
         self.grid = AddressGrid(streets: Array(byName.values.joined()))
 
-
         var names = Set(byName.keys)
         for corner in cornerIndex.values.joined() { names.insert(corner.first.name); names.insert(corner.second.name) }
         var byLength: [Int: [[UInt8]]] = [:]
@@ -267,8 +266,8 @@ public final class GeocoderIndex: Sendable {
             let p = points[i]
             if p.isLearned {
                 if p.suffix == suffix { learnedHere = p }
-            } else if p.suffix == suffix || sameNumber == nil {
-                if sameNumber?.suffix != suffix { sameNumber = p }
+            } else if sameNumber == nil || (p.suffix == suffix && sameNumber?.suffix != suffix) {
+                sameNumber = p  // the first of the table's, unless a later one has this suffix
             }
             i += 1
         }

@@ -28,8 +28,8 @@ extension GeocoderIndex {
 
     /// The learned addresses as points on the table's streets: each parsed as the geocoder reads
     /// it, put on the one street of that name whose parts (and, among several, number range) fit,
-    /// and placed at the median of its reports. An address the table already has, one whose street is ambiguous,
-    /// and one far from its street are left out: the table is never overruled.
+    /// and placed at the median of its reports. An address the table already has, one whose
+    /// street is ambiguous, and one far from its street are left out: the table is never overruled.
     static func learnedPoints(
         _ learned: [LearnedAddress], onto table: [StreetName: [Point]], ranges: [StreetName: (Int, Int)],
         corners: [String: [(longitude: Double, latitude: Double)]]
@@ -44,7 +44,7 @@ extension GeocoderIndex {
             let low = min(numbers.min() ?? Int.max, ranges[name]?.0 ?? Int.max)
             let high = max(numbers.max() ?? Int.min, ranges[name]?.1 ?? Int.min)
             if low <= high { spans[name] = (low, high) }
-            known[name] = Set(points.map { "\($0.number)\($0.suffix)" })
+            known[name] = Set(points.map { "\($0.number)|\($0.suffix)" })
         }
         struct Key: Hashable { var street: StreetName; var number: Int; var suffix: String }
         var reports: [Key: [(longitude: Double, latitude: Double, weight: Int)]] = [:]
@@ -61,7 +61,7 @@ extension GeocoderIndex {
             // numbers past its known ones (the city placed them, near the street: checked below).
             if fitting.count > 1 { fitting = fitting.filter { spans[$0].map { $0.0 <= number && number <= $0.1 } ?? false } }
             guard fitting.count == 1, let street = fitting.first else { continue }
-            if known[street]?.contains("\(number)\(parsed.houseNumberSuffix)") == true { continue }
+            if known[street]?.contains("\(number)|\(parsed.houseNumberSuffix)") == true { continue }
             reports[Key(street: street, number: number, suffix: parsed.houseNumberSuffix), default: []]
                 .append((entry.longitude, entry.latitude, entry.reports))
         }
@@ -69,8 +69,9 @@ extension GeocoderIndex {
         for (key, seen) in reports {
             let longitude = weightedMedian(seen.map { ($0.longitude, $0.weight) })
             let latitude = weightedMedian(seen.map { ($0.latitude, $0.weight) })
-            let anchors = (table[key.street] ?? []).map { ($0.longitude, $0.latitude) } + (corners[key.street.full] ?? []).map { ($0.longitude, $0.latitude) }
-            guard anchors.contains(where: { ReverseGrid.metres(longitude, latitude, $0.0, $0.1) <= learnedPointReach }) else { continue }
+            func near(_ lon: Double, _ lat: Double) -> Bool { ReverseGrid.metres(longitude, latitude, lon, lat) <= learnedPointReach }
+            guard (table[key.street] ?? []).contains(where: { near($0.longitude, $0.latitude) })
+                    || (corners[key.street.full] ?? []).contains(where: { near($0.longitude, $0.latitude) }) else { continue }
             let count = seen.reduce(0) { $0 + $1.weight }
             points[key.street, default: []].append(Point(number: key.number, suffix: key.suffix, longitude: longitude, latitude: latitude,
                                                          id: 0, learnedReports: Int32(clamping: count)))
