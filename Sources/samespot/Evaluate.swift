@@ -35,14 +35,13 @@ struct Evaluate: AsyncParsableCommand {
             let all = samples
             try await Database.withRunning(settings: try database.settings(), logger: logger) { db in
                 let store = GeocoderStore(database: db)
-                // The table alone here: what the files teach is measured year by year below.
+                // The table alone here: what the files teach is measured month by month below.
                 let reference = try await store.loadReference()
-                let full = GeocoderIndex(addresses: reference.addresses, streets: reference.streets, intersections: reference.intersections)
+                let full = reference.index()
                 print(GeocoderEvaluation(label: "all addresses in the table", index: full, samples: all))
                 // A fixed fifth: address ids divisible by 5, whatever the order of import.
                 let leftOut: (Int64) -> Bool = { $0 % 5 == 0 }
-                let kept = reference.addresses.filter { !leftOut($0.id) }
-                let heldOut = GeocoderIndex(addresses: kept, streets: reference.streets, intersections: reference.intersections)
+                let heldOut = reference.index(leavingOut: leftOut)
                 let missing = all.filter { full.geocode($0.address).addressID.map(leftOut) ?? false }
                 print(GeocoderEvaluation(label: "a fifth left out, all rows", index: heldOut, samples: all))
                 print(GeocoderEvaluation(label: "a fifth left out, rows whose address was left out", index: heldOut, samples: missing))
@@ -50,11 +49,12 @@ struct Evaluate: AsyncParsableCommand {
                 // rows (the city's own placements), as a city that imports its requests would.
                 let undated = all.filter { $0.day.count < 7 }.count
                 if undated > 0 { print("(\(undated) rows without a date count as the earliest month)") }
-                for (label, addresses, rows) in [("all addresses in the table", reference.addresses, all),
-                                                 ("a fifth left out, all rows", kept, all),
-                                                 ("a fifth left out, rows whose address was left out", kept, missing)] {
+                let none: (Int64) -> Bool = { _ in false }
+                for (label, leaveOut, rows) in [("all addresses in the table", none, all),
+                                                ("a fifth left out, all rows", leftOut, all),
+                                                ("a fifth left out, rows whose address was left out", leftOut, missing)] {
                     print(GeocoderEvaluation(label: label + ", learning from earlier months", samples: rows) { learned in
-                        GeocoderIndex(addresses: addresses, streets: reference.streets, intersections: reference.intersections, learned: learned)
+                        reference.index(leavingOut: leaveOut, learning: learned)
                     })
                 }
             }

@@ -10,15 +10,12 @@ public struct GeocoderStore: Sendable {
 
     /// The geocoder's index from the tables, with the addresses the city's imported history
     /// placed that the table lacks (`loadLearnedAddresses`).
-    /// - Parameter leaveOut: address ids to keep out of the index (for the held-out evaluation).
-    public func loadIndex(leaveOut: (Int64) -> Bool = { _ in false }) async throws -> GeocoderIndex {
-        let reference = try await loadReference(leaveOut: leaveOut)
-        return GeocoderIndex(addresses: reference.addresses, streets: reference.streets, intersections: reference.intersections,
-                             learned: try await loadLearnedAddresses())
+    public func loadIndex() async throws -> GeocoderIndex {
+        try await loadReference().index(learning: try await loadLearnedAddresses())
     }
 
     /// The address table, street list and corners as stored.
-    public func loadReference(leaveOut: (Int64) -> Bool = { _ in false }) async throws -> GeocoderReference {
+    public func loadReference() async throws -> GeocoderReference {
         let logger = database.logger
         var addresses: [(id: Int64, point: AddressPoint)] = []
         let rows = try await database.client.query("""
@@ -26,7 +23,7 @@ public struct GeocoderStore: Sendable {
                    post_direction, zip_code, longitude, latitude FROM address_points
             """, logger: logger)
         for try await (id, number, suffix, pre, name, type, post, zip, lon, lat) in rows.decode(
-            (Int64, Int, String, String, String, String, String, String, Double, Double).self) where !leaveOut(id) {
+            (Int64, Int, String, String, String, String, String, String, Double, Double).self) {
             addresses.append((id, AddressPoint(houseNumber: number, houseNumberSuffix: suffix, preDirection: pre, streetName: name,
                                                streetType: type, postDirection: post, zipCode: zip, longitude: lon, latitude: lat)))
         }
@@ -69,4 +66,10 @@ public struct GeocoderReference: Sendable {
     public var addresses: [(id: Int64, point: AddressPoint)]
     public var streets: [StreetRecord]
     public var intersections: [IntersectionRecord]
+
+    /// The geocoder over these, less the address ids `leaveOut` names (for the held-out
+    /// evaluation), with what the city's history taught.
+    public func index(leavingOut leaveOut: (Int64) -> Bool = { _ in false }, learning learned: [LearnedAddress] = []) -> GeocoderIndex {
+        GeocoderIndex(addresses: addresses.filter { !leaveOut($0.id) }, streets: streets, intersections: intersections, learned: learned)
+    }
 }
