@@ -106,11 +106,20 @@ public enum TestDatabase {
     public static func settings(named name: String) throws -> DatabaseSettings {
         var settings = try DatabaseSettings(url: TestEnvironment.adminURL)
         settings.database = name
+        // All the tests of a run go at once, a few hundred pools on one cluster: each keeps few
+        // connections and lets idle ones go soon, or the cluster's max_connections runs out
+        // ("sorry, too many clients already") and whichever test asks next fails.
+        settings.maximumConnections = 6
+        settings.idleConnectionLifetime = .seconds(3)
         return settings
     }
 
     static func withDatabase<T: Sendable>(named name: String, _ body: @Sendable (Database) async throws -> T) async throws -> T {
-        try await Database.withRunning(settings: try settings(named: name), logger: TestEnvironment.logger, body)
+        do {
+            return try await Database.withRunning(settings: try settings(named: name), logger: TestEnvironment.logger, body)
+        } catch {
+            throw TestDatabaseError.described(error)
+        }
     }
 
     /// A test process has no hook at its end, so its template and shared copy outlive it; the
@@ -135,9 +144,31 @@ public enum TestDatabase {
 
     static func admin(_ sql: String) async throws {
         let settings = try DatabaseSettings(url: TestEnvironment.adminURL)
-        _ = try await Database.withRunning(settings: settings, logger: TestEnvironment.logger) { db in
-            try await db.client.query(PostgresQuery(unsafeSQL: sql), logger: db.logger)
+        do {
+            _ = try await Database.withRunning(settings: settings, logger: TestEnvironment.logger) { db in
+                try await db.client.query(PostgresQuery(unsafeSQL: sql), logger: db.logger)
+            }
+        } catch {
+            throw TestDatabaseError.described(error)
         }
+    }
+}
+
+/// A PostgreSQL error that escaped a test, with the server's message, SQLSTATE and query:
+/// PostgresNIO's own description is generic on purpose (no data in service logs), which
+/// leaves a failed CI run saying only "PSQLError". Tests run on public sample data, so it may show.
+public struct TestDatabaseError: Error, CustomStringConvertible {
+    public let underlying: any Error
+    public let description: String
+
+    /// `error` itself unless it is PostgreSQL's (or a transaction's around PostgreSQL's), so
+    /// tests that expect their own error types still see them.
+    static func described(_ error: any Error) -> any Error {
+        var shown = error
+        if let tx = error as? PostgresTransactionError { shown = tx.closureError ?? tx.commitError ?? tx.beginError ?? error }
+        guard shown is PSQLError else { return error }
+        return TestDatabaseError(underlying: error,
+                                 description: (DatabaseErrorText.describe(shown, url: nil) ?? "PostgreSQL failed") + " — " + String(reflecting: shown))
     }
 }
 
