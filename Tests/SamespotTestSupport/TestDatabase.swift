@@ -106,11 +106,6 @@ public enum TestDatabase {
     public static func settings(named name: String) throws -> DatabaseSettings {
         var settings = try DatabaseSettings(url: TestEnvironment.adminURL)
         settings.database = name
-        // All the tests of a run go at once, a few hundred pools on one cluster: each keeps few
-        // connections and lets idle ones go soon, or the cluster's max_connections runs out
-        // ("sorry, too many clients already") and whichever test asks next fails.
-        settings.maximumConnections = 6
-        settings.idleConnectionLifetime = .seconds(3)
         return settings
     }
 

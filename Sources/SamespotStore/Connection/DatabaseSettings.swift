@@ -27,10 +27,6 @@ public struct DatabaseSettings: Sendable, Equatable {
     /// and the role's `lock_timeout` bound transactions instead), no LISTEN (the server's
     /// listener takes a direct URL).
     public var behindTransactionPooler = false
-    /// Connections this pool opens at most, and how long one may sit idle before it is closed.
-    /// Each instance needs this many of PostgreSQL's `max_connections` (or of a pooler's).
-    public var maximumConnections = 16
-    public var idleConnectionLifetime: Duration = .seconds(60)
 
     public init(endpoint: Endpoint, username: String, password: String? = nil, database: String, requireTLS: Bool = false) {
         self.endpoint = endpoint
@@ -94,8 +90,7 @@ public struct DatabaseSettings: Sendable, Equatable {
         case .unixSocket(let path):
             configuration = .init(unixSocketPath: path, username: username, password: password, database: database)
         }
-        configuration.options.maximumConnections = maximumConnections
-        configuration.options.connectionIdleTimeout = idleConnectionLifetime
+        configuration.options.maximumConnections = 16
         // No request's transaction may hold its locks (a spot's advisory locks, an
         // Idempotency-Key's index entry) for ever when its client stalls: PostgreSQL ends it, and
         // the waiters give up after a bound instead of queueing behind it. Intake holds its
