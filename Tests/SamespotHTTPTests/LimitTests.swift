@@ -92,7 +92,9 @@ import Testing
                 }
                 .connect(host: "127.0.0.1", port: port).get()
             // Half a request's head, then a byte at a time, never the blank line that ends it.
-            try await channel.writeAndFlush(ByteBuffer(string: "GET /healthz HTTP/1.1\r\nHost: samespot\r\n")).get()
+            // On a loaded machine this task may resume after the idle timeout has already cut
+            // the connection: the write then fails, and the close is timed all the same.
+            try? await channel.writeAndFlush(ByteBuffer(string: "GET /healthz HTTP/1.1\r\nHost: samespot\r\n")).get()
             let trickle = Task {
                 for _ in 0..<20 {
                     try await Task.sleep(for: .milliseconds(300))
