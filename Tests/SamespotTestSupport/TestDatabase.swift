@@ -159,11 +159,8 @@ public struct TestDatabaseError: Error, CustomStringConvertible {
     /// `error` itself unless it is PostgreSQL's (or a transaction's around PostgreSQL's), so
     /// tests that expect their own error types still see them.
     static func described(_ error: any Error) -> any Error {
-        var shown = error
-        if let tx = error as? PostgresTransactionError { shown = tx.closureError ?? tx.commitError ?? tx.beginError ?? error }
-        guard shown is PSQLError else { return error }
-        return TestDatabaseError(underlying: error,
-                                 description: (DatabaseErrorText.describe(shown, url: nil) ?? "PostgreSQL failed") + " — " + String(reflecting: shown))
+        guard let psql = DatabaseErrorText.postgresError(in: error), let text = DatabaseErrorText.describe(psql, url: nil) else { return error }
+        return TestDatabaseError(underlying: error, description: text + " — " + String(reflecting: psql))
     }
 }
 

@@ -8,9 +8,7 @@ import PostgresNIO
 public enum DatabaseErrorText {
     /// nil when `error` is not PostgreSQL's.
     public static func describe(_ error: any Error, url: String?) -> String? {
-        var error = error
-        if let tx = error as? PostgresTransactionError { error = tx.closureError ?? tx.commitError ?? tx.beginError ?? error }
-        guard let psql = error as? PSQLError else { return nil }
+        guard let psql = postgresError(in: error) else { return nil }
         let server = url.map { " at \($0)" } ?? ""
         if let info = psql.serverInfo, let message = info[.message] {
             let code = info[.sqlState] ?? ""
@@ -33,6 +31,14 @@ public enum DatabaseErrorText {
         default:
             return "PostgreSQL\(server) failed: \(String(reflecting: psql.code))"
         }
+    }
+
+    /// PostgreSQL's error in `error`: itself, or the one a transaction failed on; nil if none.
+    public static func postgresError(in error: any Error) -> PSQLError? {
+        if let tx = error as? PostgresTransactionError {
+            return (tx.closureError ?? tx.commitError ?? tx.beginError) as? PSQLError
+        }
+        return error as? PSQLError
     }
 
     /// What to do, by SQLSTATE, where PostgreSQL's message alone does not say.
