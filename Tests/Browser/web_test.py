@@ -98,6 +98,8 @@ def wait(driver, condition, seconds=30):
 def sign_in(driver, role, path="/"):
     driver.get(BASE + path)
     key_box = wait(driver, EC.visibility_of_element_located((By.ID, "signin-key")))
+    # Nobody is signed in yet: no role and no "Change key" (the wait below relies on it).
+    assert not driver.find_element(By.ID, "who").is_displayed(), "the sign-in page shows a signed-in role"
     if role == "anonymous":
         driver.find_element(By.ID, "signin-public").click()
     else:
