@@ -14,6 +14,7 @@ import Testing
         "SamespotStore/Import/BulkLoadSetAside.swift": "index and foreign-key names and definitions read from the catalog, as PostgreSQL writes them (regclass text, quote_ident, pg_get_indexdef, pg_get_constraintdef)",
         "SamespotStore/Retention/RetentionStore.swift": "table and column names of the foreign keys pointing at service_requests, read from pg_constraint and quoted by PostgreSQL (regclass, quote_ident)",
         "samespot/Bench/BenchHTTP.swift": "the benchmark's baseline SQL file (sql/baseline), never request data",
+        "samespot/Bench/BenchListings.swift": "the listings benchmark's own filters (dates it writes; a type, a ward and a request number it read from the database, quoted by literal(_:)), as literals so PostgreSQL plans each as a GIS team's query would be; never request data",
     ]
 
     @Test func unsafeSQLIsUsedOnlyWhereReviewed() throws {

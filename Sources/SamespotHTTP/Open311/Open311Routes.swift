@@ -221,7 +221,7 @@ struct Open311Routes {
     }
 
     static func response(_ document: Open311Document, _ format: Open311Format) -> Response {
-        Response(status: .ok, headers: [.contentType: format.contentType], body: .init(byteBuffer: ByteBuffer(string: document.render(format))))
+        Response(status: .ok, headers: [.contentType: format.contentType], body: .init(byteBuffer: ByteBuffer(bytes: document.encoded(format))))
     }
 }
 
@@ -250,6 +250,6 @@ struct Open311Error: Error, HTTPResponseError {
     func response(from request: Request, context: some RequestContext) throws -> Response {
         let node = Open311Node.list(item: "error", [.object([("code", .integer(status.code)), ("description", .text(message))])])
         return Response(status: status, headers: [.contentType: format.contentType],
-                        body: .init(byteBuffer: ByteBuffer(string: Open311Document(root: "errors", node: node).render(format))))
+                        body: .init(byteBuffer: ByteBuffer(bytes: Open311Document(root: "errors", node: node).encoded(format))))
     }
 }

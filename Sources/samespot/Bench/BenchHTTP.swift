@@ -7,13 +7,14 @@ import SamespotCore
 import SamespotStore
 
 extension Bench {
-    /// Intake, matches and clusters over HTTP against a real `samespot serve`, and, in the same
-    /// run, the PostgreSQL references: pgbench's single-row INSERT (the commit ceiling) and the
-    /// whole intake as one PL/pgSQL function with PostGIS (sql/baseline/postgis_intake.sql).
+    /// Intake, matches, clusters and Open311 listings over HTTP against a real `samespot serve`,
+    /// and, in the same run, the PostgreSQL references: pgbench's single-row INSERT (the commit
+    /// ceiling), the whole intake as one PL/pgSQL function with PostGIS
+    /// (sql/baseline/postgis_intake.sql), and each listing built as JSON by PostgreSQL alone.
     struct HTTP: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "http",
-            abstract: "POST /v1/requests throughput and latency at a fixed rate, /v1/matches and /v1/clusters, beside pgbench baselines. "
+            abstract: "POST /v1/requests throughput and latency at a fixed rate, /v1/matches, /v1/clusters and Open311 listings, beside PostgreSQL baselines. "
                 + "Writes requests: use a database of its own (scripts/bench does).")
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var migrations: MigrationOptions
@@ -24,8 +25,8 @@ extension Bench {
         @Option(help: "pgbench clients for the PostgreSQL baselines") var pgbenchClients = 8
         @Option(help: ArgumentHelp("An argument for the served instance, repeatable, e.g. --serve-argument=--database-pooler=transaction "
                                    + "(scripts/scale-out measures a pooler and a replica this way)")) var serveArgument: [String] = []
-        @Option(help: "The phases to run, comma-separated: intake, matches, clusters (all by default; the baselines follow intake and matches)")
-        var phases = "intake,matches,clusters"
+        @Option(help: "The phases to run, comma-separated: intake, matches, clusters, listings (all by default; the baselines follow intake and matches)")
+        var phases = "intake,matches,clusters,listings"
         @Flag(help: "Skip the pgbench baselines (they need PostGIS: apt-get install postgresql-15-postgis-3)") var skipBaselines = false
 
         func run() async throws {
@@ -61,8 +62,8 @@ extension Bench {
                       body: BenchPoint.intakeBody(source, i))
             }
             let asked = Set(phases.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
-            guard !asked.isEmpty, asked.isSubset(of: ["intake", "matches", "clusters"]) else {
-                throw ValidationError("--phases \(phases): name intake, matches or clusters")
+            guard !asked.isEmpty, asked.isSubset(of: ["intake", "matches", "clusters", "listings"]) else {
+                throw ValidationError("--phases \(phases): name intake, matches, clusters or listings")
             }
             var ceiling: LoadGenerator.Outcome?
             if asked.contains("intake") {
@@ -116,6 +117,9 @@ extension Bench {
                 }
                 times.sort()
                 report("GET /v1/clusters (eps 50 m, 5 points, every stored request): median \(String(format: "%.1f", times[3])) ms, best \(String(format: "%.1f", times[0])) ms over 7 calls; \(metadata)")
+            }
+            if asked.contains("listings") {
+                try await ListingBench.run(database: settings, port: server.port, key: publicKey, logger: logger)
             }
             server.stop()
             try await group.shutdownGracefully()
