@@ -1,4 +1,5 @@
 import Foundation
+import SamespotCore
 import Testing
 
 @testable import SamespotHTTP
@@ -21,11 +22,11 @@ import Testing
     }
 
     @Test func civilDatesAroundLeapDaysAndEras() {
-        #expect(CityClock.civil(daysSince1970: 0) == (1970, 1, 1))
-        #expect(CityClock.civil(daysSince1970: -1) == (1969, 12, 31))
-        #expect(CityClock.civil(daysSince1970: 11_016) == (2000, 2, 29))
-        #expect(CityClock.civil(daysSince1970: 11_017) == (2000, 3, 1))
-        #expect(CityClock.civil(daysSince1970: -25_508) == (1900, 3, 1))
-        #expect(CityClock.civil(daysSince1970: -25_509) == (1900, 2, 28))
+        #expect(CivilDate(dayNumber: 0) == CivilDate(year: 1970, month: 1, day: 1))
+        #expect(CivilDate(dayNumber: -1) == CivilDate(year: 1969, month: 12, day: 31))
+        #expect(CivilDate(dayNumber: 11_016) == CivilDate(year: 2000, month: 2, day: 29))
+        #expect(CivilDate(dayNumber: 11_017) == CivilDate(year: 2000, month: 3, day: 1))
+        #expect(CivilDate(dayNumber: -25_508) == CivilDate(year: 1900, month: 3, day: 1))
+        #expect(CivilDate(dayNumber: -25_509) == CivilDate(year: 1900, month: 2, day: 28))
     }
 }

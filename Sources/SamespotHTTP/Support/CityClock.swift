@@ -40,8 +40,8 @@ struct CityClock: Sendable {
         guard offset % 60 == 0, abs(seconds) < 2.5e11 else { return date.formatted(w3cStyle) }
         var (days, time) = (Int(seconds) + offset).quotientAndRemainder(dividingBy: 86_400)
         if time < 0 { days -= 1; time += 86_400 }
-        let (year, month, day) = Self.civil(daysSince1970: days)
-        guard (0...9_999).contains(year) else { return date.formatted(w3cStyle) }
+        let civil = CivilDate(dayNumber: days)
+        guard (0...9_999).contains(civil.year) else { return date.formatted(w3cStyle) }
         var text = [UInt8]()
         text.reserveCapacity(25)
         func digits(_ value: Int, _ count: Int) {
@@ -49,7 +49,7 @@ struct CityClock: Sendable {
             for _ in 1..<count { divisor *= 10 }
             while divisor > 0 { text.append(UInt8(48 + value / divisor % 10)); divisor /= 10 }
         }
-        digits(year, 4); text.append(0x2D); digits(month, 2); text.append(0x2D); digits(day, 2)
+        digits(civil.year, 4); text.append(0x2D); digits(civil.month, 2); text.append(0x2D); digits(civil.day, 2)
         text.append(0x54); digits(time / 3_600, 2); text.append(0x3A); digits(time / 60 % 60, 2); text.append(0x3A); digits(time % 60, 2)
         if offset == 0 {
             text.append(0x5A)  // "Z", as the format style writes UTC
@@ -58,20 +58,6 @@ struct CityClock: Sendable {
             digits(abs(offset) / 3_600, 2); text.append(0x3A); digits(abs(offset) / 60 % 60, 2)
         }
         return String(decoding: text, as: UTF8.self)
-    }
-
-    /// The proleptic Gregorian year, month and day of a day counted from 1970-01-01
-    /// (Howard Hinnant's `civil_from_days`).
-    static func civil(daysSince1970 days: Int) -> (year: Int, month: Int, day: Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let shiftedMonth = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
-        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
     /// The local day of an instant ("2021-01-01").

@@ -27,33 +27,32 @@ enum ListingBench {
     static let calls = 15
 
     static func run(database settings: DatabaseSettings, port: Int, key: String, logger: Logger) async throws {
-        let (listings, wardSetID) = try await Database.withRunning(settings: settings, logger: logger) { db in
-            (try await pick(db), try await WardSetStore(database: db).set(named: nil).id)
-        }
-        for listing in listings {
-            var times: [Double] = []
-            var bytes = 0, count = 0
-            let clock = ContinuousClock()
-            for _ in 0..<calls {
-                let start = clock.now
-                let (status, body) = try await BenchServer.fetch(listing.path, port: port, key: key)
-                times.append((clock.now - start).seconds * 1_000)
-                guard status == 200 else { throw ValidationError("\(listing.path) answered \(status)") }
-                bytes = body.readableBytes
-                count = ((try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [Any])?.count ?? -1
+        // One pool for the picks and every plain-SQL timing; the HTTP calls go to the server.
+        try await Database.withRunning(settings: settings, logger: logger) { db in
+            let wardSetID = try await WardSetStore(database: db).set(named: nil).id
+            for listing in try await pick(db, wardSetID: wardSetID) {
+                var times: [Double] = []
+                var bytes = 0, count = 0
+                let clock = ContinuousClock()
+                for _ in 0..<calls {
+                    let start = clock.now
+                    let (status, body) = try await BenchServer.fetch(listing.path, port: port, key: key)
+                    times.append((clock.now - start).seconds * 1_000)
+                    guard status == 200 else { throw ValidationError("\(listing.path) answered \(status)") }
+                    bytes = body.readableBytes
+                    count = ((try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [Any])?.count ?? -1
+                }
+                let sql = try await timePlainSQL(listing, wardSetID: wardSetID, db: db)
+                report(String(format: "GET %@ (%@): %d requests, %d KB; median %.1f ms, max %.1f ms over %d calls; "
+                              + "PostgreSQL alone, the same rows as JSON: median %.1f ms (%d KB); ratio PostgreSQL / Samespot %.2f (above 1: Samespot faster)",
+                              listing.path, listing.label, count, bytes / 1_024, median(times), times.max() ?? .nan, calls,
+                              median(sql.times), sql.bytes / 1_024, median(sql.times) / median(times)))
             }
-            let sql = try await Database.withRunning(settings: settings, logger: logger) { db in
-                try await timePlainSQL(listing, wardSetID: wardSetID, db: db)
-            }
-            report(String(format: "GET %@ (%@): %d requests, %d KB; median %.1f ms, max %.1f ms over %d calls; "
-                          + "PostgreSQL alone, the same rows as JSON: median %.1f ms (%d KB); ratio PostgreSQL / Samespot %.2f (above 1: Samespot faster)",
-                          listing.path, listing.label, count, bytes / 1_024, median(times), times.max() ?? .nan, calls,
-                          median(sql.times), sql.bytes / 1_024, median(sql.times) / median(times)))
         }
     }
 
     /// The listings to measure, with filters that find rows in this database.
-    static func pick(_ db: Database) async throws -> [Listing] {
+    static func pick(_ db: Database, wardSetID setID: Int) async throws -> [Listing] {
         let client = db.client, logger = db.logger
         var year = Calendar.current.component(.year, from: Date())
         for try await (busiest) in try await client.query("""
@@ -67,7 +66,6 @@ enum ListingBench {
             GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 2
             """, logger: logger).decode(String.self) { codes.append(code) }
         guard codes.count == 2 else { throw ValidationError("the listings phase needs requests of two types in \(year)") }
-        let setID = try await WardSetStore(database: db).set(named: nil).id
         var ward = ""
         for try await busiest in try await client.query("""
             SELECT w.ward FROM request_wards w JOIN service_requests r USING (request_id)
