@@ -30,7 +30,7 @@ import Testing
             process.arguments = ["serve", "--port", String(httpPort), "--database-url", url, "--log-level", "error", "--max-writes-in-flight", "0"]
             // What a server that stops at once says goes into the failure, not nowhere.
             let log = FileManager.default.temporaryDirectory.appendingPathComponent("samespot-serve-\(httpPort).log")
-            FileManager.default.createFile(atPath: log.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: log.path, contents: nil)
             defer { try? FileManager.default.removeItem(at: log) }
             process.standardOutput = FileHandle.nullDevice
             process.standardError = try FileHandle(forWritingTo: log)

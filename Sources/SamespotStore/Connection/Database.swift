@@ -29,12 +29,34 @@ public struct Database: Sendable {
         let database = Database(settings: settings, logger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await database.client.run() }
-            defer { group.cancelAll() }
-            // Give `run()` its first step before the first lease: leasing earlier works, but
-            // PostgresNIO logs a warning that would alarm whoever reads the command's output.
-            try await Task.sleep(for: .milliseconds(5))
-            return try await body(database)
+            let outcome: Result<T, any Error>
+            do {
+                // Give `run()` its first step before the first lease: leasing earlier works, but
+                // PostgresNIO logs a warning that would alarm whoever reads the command's output.
+                try await Task.sleep(for: .milliseconds(5))
+                outcome = .success(try await body(database))
+            } catch {
+                outcome = .failure(error)
+            }
+            group.cancelAll()
+            await closed(group: &group, database: settings.database, logger: logger)
+            return try outcome.get()
         }
+    }
+
+    /// Waits for the cancelled pool to close its connections, which takes milliseconds. A
+    /// command (or test) that never ends would otherwise give no clue why, so a pool still
+    /// closing after `patience` says so in the log, once.
+    private static func closed(
+        group: inout ThrowingTaskGroup<Void, any Error>, database: String, logger: Logger, patience: Duration = .seconds(10)
+    ) async {
+        let warning = Task {
+            try? await Task.sleep(for: patience)
+            guard !Task.isCancelled else { return }
+            logger.warning("a PostgreSQL pool is still closing \(patience) after its work ended", metadata: ["database": "\(database)"])
+        }
+        try? await group.waitForAll()
+        warning.cancel()
     }
 
     /// Opens and closes one connection: PostgreSQL's refusal, if any, as a `PSQLError`.
