@@ -32,6 +32,25 @@ struct LockAndReadCandidates: PreparedQuery {
     func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
 }
 
+/// Locks the chosen parent's row if it is still an open root (see `IntakeStore.insert`): one
+/// row when it is. Prepared, as the other two: planned on every intake, this primary-key
+/// lookup cost PostgreSQL 0.27 ms of planning for 0.03 ms of work (pg_stat_statements).
+struct LockOpenParent: PreparedQuery {
+    typealias Row = Int32
+    var parentID: Int64
+    var openStatuses: [String]
+
+    static var example: LockOpenParent { LockOpenParent(parentID: 0, openStatuses: []) }
+    var query: PostgresQuery {
+        """
+        SELECT 1 FROM service_requests
+        WHERE request_id = \(parentID) AND parent_request_id IS NULL AND status = ANY(\(openStatuses)::text[])
+        FOR NO KEY UPDATE
+        """
+    }
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+}
+
 /// The case, its requester, first status, wards, answers, the merge with the parent's count and
 /// priority, and the audit row, in one statement: (request_id, tracking number, token, parent's number).
 struct WriteCase: PreparedQuery {

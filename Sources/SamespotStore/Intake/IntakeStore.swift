@@ -106,8 +106,8 @@ public struct IdempotencyClaim: Sendable, Equatable {
 /// correct, but would abort and redo whole intakes under the bursts this is meant for.
 ///
 /// Round trips are few on purpose (intake is the hot path): BEGIN, the locks with the clock and
-/// the candidates, one statement that writes everything, COMMIT; both statements are prepared
-/// once per connection.
+/// the candidates, the parent's row lock when there is a parent, one statement that writes
+/// everything, COMMIT; each statement is prepared once per connection.
 public struct IntakeStore: Sendable {
     public static let lockCellMetres = 250.0
     public let database: Database
@@ -149,7 +149,6 @@ public struct IntakeStore: Sendable {
         if let claim = intake.idempotency, let earlier = try await Self.stored(claim, rule: intake.rule, on: tx, database.logger) {
             return earlier
         }
-        let logger = database.logger
         let rule = intake.rule
         let mergeable = rule.enabled && intake.precision.isPreciseEnoughToMerge
 
@@ -198,11 +197,7 @@ public struct IntakeStore: Sendable {
         // the parent's count later, and upgrading a share lock while a status change waits for
         // the row is a deadlock.
         if let parent = decision?.parentID {
-            let rows = try await tx.query("""
-                SELECT 1 FROM service_requests
-                WHERE request_id = \(Int64(parent)) AND parent_request_id IS NULL AND status = ANY(\(rule.openStatuses.map(\.rawValue))::text[])
-                FOR NO KEY UPDATE
-                """, logger: logger)
+            let rows = try await tx.run(LockOpenParent(parentID: Int64(parent), openStatuses: rule.openStatuses.map(\.rawValue)), on: database)
             var stillOpen = false
             for try await _ in rows { stillOpen = true }
             if !stillOpen { decision = nil }

@@ -5,6 +5,7 @@ import NIOPosix
 import PostgresNIO
 import SamespotCore
 import SamespotStore
+import Synchronization
 
 extension Bench {
     /// Intake, matches, clusters and Open311 listings over HTTP against a real `samespot serve`,
@@ -32,7 +33,7 @@ extension Bench {
         func run() async throws {
             let logger = database.makeLogger("samespot.bench")
             let settings = try database.settings()
-            let (intakeKey, publicKey, points) = try await Database.withRunning(settings: settings, logger: logger) { db in
+            let (intakeKey, publicKey, points, stored) = try await Database.withRunning(settings: settings, logger: logger) { db in
                 let keys = APIKeyStore(database: db)
                 let intake = try await keys.create(role: .intake, label: "bench").key
                 let anyone = try await keys.create(role: .public, label: "bench").key
@@ -42,13 +43,18 @@ extension Bench {
                 ).decode((Double, Double, String).self) {
                     points.append(BenchPoint(longitude: lon, latitude: lat, address: address))
                 }
-                return (intake, anyone, points)
+                var stored = 0
+                for try await count in try await db.client.query("SELECT count(*)::int8 FROM service_requests", logger: db.logger).decode(Int64.self) {
+                    stored = Int(count)
+                }
+                return (intake, anyone, points, stored)
             }
             guard !points.isEmpty else { throw ValidationError("no address points: import the sample city first (scripts/bench does)") }
             let source = points
             report("server: samespot serve (release build: \(isReleaseBuild)), \(ProcessInfo.processInfo.activeProcessorCount) cores shared with PostgreSQL and the load generator")
             let server = try await BenchServer.start(database: settings, arguments: serveArgument)
             defer { server.stop() }
+            let cpu = try await CPUShare.locate(server: server.process.processIdentifier, database: settings, logger: logger)
             if let loaded = try await server.casesInMemory(arguments: serveArgument) {
                 report(String(format: "cases in memory: %d, loaded %.1f s after the server answered", loaded.cases, loaded.seconds))
             }
@@ -57,9 +63,18 @@ extension Bench {
                 .init(host: "127.0.0.1", port: server.port, connections: connections, rate: rate, duration: .seconds(seconds))
             }
             // Half the reports come with a phone's point, half with a typed address to geocode.
-            let intake: @Sendable (Int) -> LoadGenerator.Request = { i in
-                .init(method: .POST, path: "/v1/requests", headers: [("Authorization", "Bearer \(intakeKey)"), ("Content-Type", "application/json")],
-                      body: BenchPoint.intakeBody(source, i))
+            // One sequence across the phases, going on from the cases stored so far: each phase and
+            // a second run on the same database report new spots, as a city's next day does. (Each
+            // phase starting again at the first report made nearly every request of a repeated run
+            // a merge into a spot grown dozens of children deep.)
+            let sequence = Mutex(stored)
+            let intake: @Sendable (Int) -> LoadGenerator.Request = { _ in
+                let i = sequence.withLock { next in
+                    defer { next += 1 }
+                    return next
+                }
+                return .init(method: .POST, path: "/v1/requests", headers: [("Authorization", "Bearer \(intakeKey)"), ("Content-Type", "application/json")],
+                             body: BenchPoint.intakeBody(source, i))
             }
             let asked = Set(phases.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
             guard !asked.isEmpty, asked.isSubset(of: ["intake", "matches", "clusters", "listings"]) else {
@@ -68,8 +83,10 @@ extension Bench {
             var ceiling: LoadGenerator.Outcome?
             if asked.contains("intake") {
                 _ = try await LoadGenerator.run(plan(nil, 3), group: group, request: intake)  // warm-up
+                let before = cpu?.read()
                 let measured = try await LoadGenerator.run(plan(nil, seconds), group: group, request: intake)
                 report("POST /v1/requests, as fast as answered (\(connections) connections): \(measured.summary)")
+                if let cpu, let before { report("  " + CPUShare.perRequest(from: before, to: cpu.read(), requests: measured.sent)) }
                 ceiling = measured
                 // At the asked rate, and at half of what this machine just sustained: latency with
                 // headroom is what intake staff feel; past the ceiling, a queue builds.
@@ -127,9 +144,11 @@ extension Bench {
             guard !skipBaselines else { return }
             if let ceiling {
                 let baseline = try await PostgresBaseline.run(database: settings, sqlDirectory: try migrations.directory(), clients: pgbenchClients,
-                                                              seconds: seconds, logger: logger)
+                                                              seconds: seconds, cpu: cpu.map { CPUShare(serverPID: nil, postmasterPID: $0.postmasterPID) },
+                                                              logger: logger)
                 report("pgbench single-row INSERT, \(pgbenchClients) clients: \(Int(baseline.insertTPS)) tps (the commit ceiling)")
                 report("pgbench PL/pgSQL intake with PostGIS, \(pgbenchClients) clients, no HTTP: \(Int(baseline.intakeTPS)) tps")
+                if let share = baseline.intakeCPU { report("  " + share) }
                 report(String(format: "ratio Samespot POST over HTTP / PostGIS function: %.2f; / single-row INSERT: %.2f",
                              ceiling.throughput / baseline.intakeTPS, ceiling.throughput / baseline.insertTPS))
             }
@@ -192,7 +211,12 @@ struct ClusterMetadata {
 
 /// pgbench against the references in sql/baseline/postgis_intake.sql.
 enum PostgresBaseline {
-    struct Result { var insertTPS: Double; var intakeTPS: Double }
+    struct Result {
+        var insertTPS: Double
+        var intakeTPS: Double
+        /// The intake function's CPU per transaction (PostgreSQL, pgbench), when it could be read.
+        var intakeCPU: String?
+    }
 
     /// Makes the baselines' tables and function afresh from the stored cases.
     static func prepare(database: DatabaseSettings, sqlDirectory: String, logger: Logger) async throws {
@@ -204,14 +228,19 @@ enum PostgresBaseline {
         }
     }
 
-    static func run(database: DatabaseSettings, sqlDirectory: String, clients: Int, seconds: Int, logger: Logger) async throws -> Result {
+    static func run(database: DatabaseSettings, sqlDirectory: String, clients: Int, seconds: Int, cpu: CPUShare?,
+                    logger: Logger) async throws -> Result {
         try await prepare(database: database, sqlDirectory: sqlDirectory, logger: logger)
         let insert = try pgbench(database, clients: clients, seconds: seconds, script: "INSERT INTO baseline_inserts (v) VALUES (1);")
+        let before = cpu?.read()
         let intake = try pgbench(database, clients: clients, seconds: seconds, script: """
             \\set i random(1, 40000)
             SELECT baseline_intake(code, lon, lat) FROM baseline_points WHERE id = :i;
             """)
-        return Result(insertTPS: insert, intakeTPS: intake)
+        let share = cpu.flatMap { cpu in
+            before.map { CPUShare.perRequest(from: $0, to: cpu.read(), requests: Int(intake * Double(seconds))) }
+        }
+        return Result(insertTPS: insert, intakeTPS: intake, intakeCPU: share)
     }
 
     /// Runs pgbench with a custom script as fast as it goes; its "tps = …" figure.
