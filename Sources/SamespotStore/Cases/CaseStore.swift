@@ -99,6 +99,7 @@ public struct CaseStore: Sendable {
                        decide: @Sendable (LockedCase) throws -> CaseWrite) async throws {
         try await transaction { tx, logger in
             let locked = try await lockForChange(tracking, signerKeyID: signerKeyID, tx, logger)
+            let at = try await Self.timeAfterLocks(tx, logger)
             let write = try decide(locked)
             let c = write.change
             let changedDue = c.respondDue != locked.snapshot.respondDue ? c.respondDue?.description : nil
@@ -108,30 +109,30 @@ public struct CaseStore: Sendable {
                     -- Kept with the status (migration 11); status on the right is the one before this change.
                     ever_closed = ever_closed OR NOT \(c.status.isOpen), reopened = reopened OR (\(c.status.isOpen) AND status IN ('closed', 'canceled')),
                     status_notes = CASE WHEN \(c.statusChanged) THEN \(c.note) ELSE status_notes END,
-                    updated_at = now(),
+                    updated_at = \(at)::timestamptz,
                     department = \(c.assignment.department), assigned_staff_id = \(c.assignment.staffID),
                     expedited = \(c.expedited),
                     expedite_reason = CASE WHEN \(c.action) = 'expedited' THEN \(c.note) ELSE expedite_reason END,
                     respond_due_at = CASE WHEN \(changedDue)::date IS NULL THEN respond_due_at
                                           ELSE (\(changedDue)::date + 1)::timestamp AT TIME ZONE \(city.timeZone) END,
                     respond_due_reason = CASE WHEN \(c.action) = 'new_date' THEN \(c.note) ELSE respond_due_reason END,
-                    closed_at = CASE WHEN \(c.closes) THEN now() WHEN \(c.reopens) THEN NULL ELSE closed_at END,
-                    acknowledged_at = CASE WHEN \(c.acknowledges) THEN coalesce(acknowledged_at, now()) ELSE acknowledged_at END
+                    closed_at = CASE WHEN \(c.closes) THEN \(at)::timestamptz WHEN \(c.reopens) THEN NULL ELSE closed_at END,
+                    acknowledged_at = CASE WHEN \(c.acknowledges) THEN coalesce(acknowledged_at, \(at)::timestamptz) ELSE acknowledged_at END
                 WHERE request_id = \(locked.id)
                 """, logger: logger)
             if c.statusChanged {
                 let childNote = c.note.isEmpty ? "same as \(tracking), which this request was merged into"
                                                : "\(c.note) (with \(tracking), which this request was merged into)"
                 try await tx.query("""
-                    UPDATE service_requests SET status = \(c.status.rawValue), status_notes = \(childNote), updated_at = now(),
+                    UPDATE service_requests SET status = \(c.status.rawValue), status_notes = \(childNote), updated_at = \(at)::timestamptz,
                            ever_closed = ever_closed OR NOT \(c.status.isOpen), reopened = reopened OR (\(c.status.isOpen) AND status IN ('closed', 'canceled')),
-                           closed_at = CASE WHEN \(c.closes) THEN now() WHEN \(c.reopens) THEN NULL ELSE closed_at END,
-                           acknowledged_at = CASE WHEN \(c.acknowledges) THEN coalesce(acknowledged_at, now()) ELSE acknowledged_at END
+                           closed_at = CASE WHEN \(c.closes) THEN \(at)::timestamptz WHEN \(c.reopens) THEN NULL ELSE closed_at END,
+                           acknowledged_at = CASE WHEN \(c.acknowledges) THEN coalesce(acknowledged_at, \(at)::timestamptz) ELSE acknowledged_at END
                     WHERE parent_request_id = \(locked.id)
                     """, logger: logger)
                 try await tx.query("""
                     INSERT INTO status_history (request_id, status, changed_at, actor, note, responsible)
-                    SELECT request_id, \(c.status.rawValue), now(), \(actor), CASE WHEN request_id = \(locked.id) THEN \(c.note) ELSE \(childNote) END,
+                    SELECT request_id, \(c.status.rawValue), \(at)::timestamptz, \(actor), CASE WHEN request_id = \(locked.id) THEN \(c.note) ELSE \(childNote) END,
                            \(write.responsible)
                     FROM service_requests WHERE request_id = \(locked.id) OR parent_request_id = \(locked.id)
                     """, logger: logger)
@@ -144,6 +145,15 @@ public struct CaseStore: Sendable {
             if !write.letters.isEmpty { details["letters"] = String(write.letters.count) }
             try await Self.audit(locked.id, c.action, actor, details, tx, logger)
         }
+    }
+
+    /// The time a change is written at: read once its rows are locked. The transaction's own
+    /// `now()` is when it began, which may be before a concurrent intake added a child to the
+    /// family and committed while this one waited for the lock; stamped with it, the child's
+    /// close would come before its own opening in its history, and its close before its report.
+    static func timeAfterLocks(_ tx: PostgresConnection, _ logger: Logger) async throws -> String {
+        for try await at in try await tx.query("SELECT clock_timestamp()::text", logger: logger).decode(String.self) { return at }
+        throw StoreError.notFound("PostgreSQL gave no time")
     }
 
     private func lockForChange(_ tracking: String, signerKeyID: Int64?, _ tx: PostgresConnection, _ logger: Logger) async throws -> LockedCase {
@@ -231,22 +241,28 @@ public struct CaseStore: Sendable {
             let c = try await Self.lock(.tracking(child), tx, logger)
             var root = try await Self.lock(.tracking(parent), tx, logger)
             if let up = root.parent { root = try await Self.lock(.id(up), tx, logger) }
+            let at = try await Self.timeAfterLocks(tx, logger)
             let merge = try plan(c, root)
             try await tx.query("""
-                UPDATE service_requests SET parent_request_id = \(merge.rootID), updated_at = now(), child_count = 0
+                UPDATE service_requests SET parent_request_id = \(merge.rootID), updated_at = \(at)::timestamptz, child_count = 0
                 WHERE request_id = \(merge.childID) OR parent_request_id = \(merge.childID)
                 """, logger: logger)
             if let status = merge.newStatus {
                 let note = "follows \(root.tracking), which this request was merged into"
+                // Every case whose status this changes gets its history row: the merged case and
+                // the children it brings along. Those children once went without one, and their
+                // close and reopen flags then disagreed with their history.
                 try await tx.query("""
-                    UPDATE service_requests SET status = \(status.rawValue), status_notes = \(note),
-                           ever_closed = ever_closed OR NOT \(status.isOpen), reopened = reopened OR (\(status.isOpen) AND status IN ('closed', 'canceled')),
-                           acknowledged_at = CASE WHEN \(status != .open) THEN coalesce(acknowledged_at, now()) ELSE acknowledged_at END
-                    WHERE parent_request_id = \(merge.rootID) AND status <> \(status.rawValue)
-                    """, logger: logger)
-                try await tx.query("""
+                    WITH followed AS (
+                        UPDATE service_requests SET status = \(status.rawValue), status_notes = \(note),
+                               ever_closed = ever_closed OR NOT \(status.isOpen), reopened = reopened OR (\(status.isOpen) AND status IN ('closed', 'canceled')),
+                               acknowledged_at = CASE WHEN \(status != .open) THEN coalesce(acknowledged_at, \(at)::timestamptz) ELSE acknowledged_at END
+                        WHERE parent_request_id = \(merge.rootID) AND status <> \(status.rawValue)
+                        RETURNING request_id
+                    )
                     INSERT INTO status_history (request_id, status, changed_at, actor, note)
-                    VALUES (\(merge.childID), \(status.rawValue), now(), \(actor), \(note))
+                    SELECT request_id, \(status.rawValue), \(at)::timestamptz, \(actor), \(note)
+                    FROM (SELECT request_id FROM followed UNION SELECT \(merge.childID)::int8) AS changed
                     """, logger: logger)
             }
             try await tx.query("""
