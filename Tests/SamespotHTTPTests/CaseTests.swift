@@ -69,6 +69,55 @@ import Testing
         }
     }
 
+    /// A close that waits for its case's lock while an intake adds a child to the family: the
+    /// child's close is stamped after its own opening, so its history and its flags agree. (The
+    /// close once took the time its transaction began, before the wait.)
+    @Test func aCloseThatWaitedForItsLockComesAfterTheChildAddedMeanwhile() async throws {
+        try await T.withCity { db in
+            try await T.app(db).test(.live) { client in
+                let port = try #require(client.port)
+                let (_, a) = try await T.post(#"{"service_code": "PHF", "lat": 41.8800, "long": -87.6300}"#, port: port)
+                let (_, b) = try await T.post(#"{"service_code": "PHF", "lat": 41.8900, "long": -87.6300}"#, port: port)
+                let parent = try #require(a["service_request_id"] as? String)
+                let other = try #require(b["service_request_id"] as? String)
+                #expect(b["parent_service_request_id"] == nil)
+
+                // Hold the parent's row as intake does while it merges; the close starts and waits.
+                let joinedAt = try await db.client.withConnection { connection -> Date in
+                    try await connection.query("BEGIN", logger: db.logger)
+                    try await connection.query(
+                        "SELECT 1 FROM service_requests WHERE service_request_id = \(parent) FOR NO KEY UPDATE", logger: db.logger)
+                    let close = Task { try await HTTP.send("POST", "/v1/cases/\(parent)/status", port: port, body: #"{"status": "closed", "note": "filled"}"#).status }
+                    try await Task.sleep(for: .milliseconds(400))
+                    // Meanwhile the other case joins the family, opened now, as intake writes it.
+                    var at = Date.distantPast
+                    for try await seconds in try await connection.query("""
+                        WITH joined AS (
+                            UPDATE service_requests SET parent_request_id = (SELECT request_id FROM service_requests WHERE service_request_id = \(parent))
+                            WHERE service_request_id = \(other) RETURNING request_id
+                        )
+                        INSERT INTO status_history (request_id, status, changed_at, actor, note)
+                        SELECT request_id, 'open', clock_timestamp(), 'intake', 'received' FROM joined
+                        RETURNING extract(epoch FROM changed_at)::float8
+                        """, logger: db.logger).decode(Double.self) { at = Date(timeIntervalSince1970: seconds) }
+                    try await connection.query("COMMIT", logger: db.logger)
+                    #expect(try await close.value == 200)
+                    return at
+                }
+
+                var history: [(String, Double)] = []
+                for try await row in try await db.client.query("""
+                    SELECT h.status, extract(epoch FROM h.changed_at)::float8 FROM status_history h JOIN service_requests r USING (request_id)
+                    WHERE r.service_request_id = \(other) ORDER BY h.changed_at, h.history_id
+                    """, logger: db.logger).decode((String, Double).self) { history.append(row) }
+                #expect(history.last?.0 == "closed", "the child's last status is the close: \(history)")
+                #expect((history.last?.1 ?? 0) >= joinedAt.timeIntervalSince1970, "closed after it joined")
+                let (_, child) = try await T.send("GET", "/v1/cases/\(other)", port: port)
+                #expect(child["status"] as? String == "closed")
+            }
+        }
+    }
+
     @Test func rulesAreReadAndEditedPerType() async throws {
         try await T.withCity { db in
             try await T.app(db).test(.live) { client in
