@@ -237,6 +237,7 @@ enum PostgresBaseline {
             \\set i random(1, 40000)
             SELECT baseline_intake(code, lon, lat) FROM baseline_points WHERE id = :i;
             """)
+        // pgbench prints a rate, not a count: the transactions are its tps over the run's seconds.
         let share = cpu.flatMap { cpu in
             before.map { CPUShare.perRequest(from: $0, to: cpu.read(), requests: Int(intake * Double(seconds))) }
         }

@@ -5,8 +5,9 @@ import SamespotStore
 /// Where a phase's CPU went: the server process, PostgreSQL (the postmaster and every backend,
 /// including those that ended meanwhile), and this process (the load generator). On a machine
 /// whose cores the three share, a request rate alone cannot say which of them to make cheaper;
-/// CPU time per request can. The load generator is this process, or pgbench run by it. Read from Linux's /proc, in clock ticks (usually 10 ms each, so a
-/// phase of several seconds is needed for a figure worth printing).
+/// CPU time per request can. The load generator is this process, or pgbench run by it. Read
+/// from Linux's /proc, in clock ticks (usually 10 ms each, so a phase of several seconds is
+/// needed for a figure worth printing).
 struct CPUShare {
     /// Seconds of CPU (user + system) so far.
     struct Reading {
