@@ -34,6 +34,8 @@ public struct CaseRows: Sendable {
     public var y: [Double] = []
     public var childCounts: [Int32] = []
     public var flags: [Int32] = []
+    /// When the case last changed (Open311 `updated_datetime`), for listings by update time.
+    public var updatedAt: [Double] = []
     public init() {}
     public var count: Int { ids.count }
 }
@@ -189,7 +191,8 @@ public struct CaseFeedStore: Sendable {
                        + r.ever_closed::int4 * \(CaseFlags.everClosed.rawValue) + r.reopened::int4 * \(CaseFlags.reopened.rawValue)
                        + (j.request_id IS NOT NULL)::int4 * \(CaseFlags.joined.rawValue)
                        + (r.x_m IS NOT NULL AND r.longitude IS NOT NULL
-                          AND r.location_precision = ANY(\(precise)::text[]))::int4 * \(CaseFlags.mappable.rawValue)), ''), '')
+                          AND r.location_precision = ANY(\(precise)::text[]))::int4 * \(CaseFlags.mappable.rawValue)), ''), ''),
+                   coalesce(string_agg(float8send(date_part('epoch', r.updated_at)), ''), '')
             FROM picked r JOIN types t ON t.service_code = r.service_code
             LEFT JOIN joins j ON j.request_id = r.request_id
             """, logger: logger)
@@ -210,6 +213,7 @@ public struct CaseFeedStore: Sendable {
             result.y = PackedColumn.doubles(try bytes(10))
             result.childCounts = PackedColumn.int32s(try bytes(11))
             result.flags = PackedColumn.int32s(try bytes(12))
+            result.updatedAt = PackedColumn.doubles(try bytes(13))
         }
         return (names, result)
     }
@@ -261,6 +265,6 @@ extension CaseRows {
         ids += other.ids; codes += other.codes; statuses += other.statuses
         requestedAt += other.requestedAt; closedAt += other.closedAt; acknowledgedAt += other.acknowledgedAt
         acknowledgeDueAt += other.acknowledgeDueAt; respondDueAt += other.respondDueAt
-        x += other.x; y += other.y; childCounts += other.childCounts; flags += other.flags
+        x += other.x; y += other.y; childCounts += other.childCounts; flags += other.flags; updatedAt += other.updatedAt
     }
 }

@@ -11,11 +11,12 @@ extension CaseTable {
     /// costs the same whatever the filter, where PostgreSQL reads the window by time and
     /// filters it (a ward's list of a city-year: 105 ms, for 1,000 of 35,000 rows read).
     ///
-    /// nil when the filter asks what the table does not keep (tracking numbers, update times,
-    /// a ward set it lacks) or a page deeper than `maxListedDepth`: the caller asks PostgreSQL.
+    /// nil when the filter asks what the table does not keep (tracking numbers, a ward set it
+    /// lacks) or a page deeper than `maxListedDepth`: the caller asks PostgreSQL. Update times
+    /// are kept: no index of them is (migration 13), so PostgreSQL would read the listing's
+    /// time order and filter.
     public func newestRequestIDs(_ filter: RequestFilter, wardSetID: Int?) -> [Int64]? {
-        guard filter.serviceRequestIDs == nil, filter.updatedAfter == nil, filter.updatedBefore == nil,
-              filter.limit >= 0, filter.offset >= 0, filter.offset + filter.limit <= Self.maxListedDepth else { return nil }
+        guard filter.serviceRequestIDs == nil, filter.limit >= 0, filter.offset >= 0, filter.offset + filter.limit <= Self.maxListedDepth else { return nil }
         var wards: [UInt16]?, ward: UInt16 = 0
         if let name = filter.ward {
             // As PostgreSQL's join: no ward set in use, or a name the set lacks, lists nothing.
@@ -29,6 +30,9 @@ extension CaseTable {
         let statusAllowed = Self.statusMask(filter.statuses)
         let start = filter.requestedFrom?.timeIntervalSince1970 ?? -.infinity
         let end = filter.requestedTo?.timeIntervalSince1970 ?? .infinity
+        let byUpdate = filter.updatedAfter != nil || filter.updatedBefore != nil
+        let updatedFrom = filter.updatedAfter?.timeIntervalSince1970 ?? -.infinity
+        let updatedTo = filter.updatedBefore?.timeIntervalSince1970 ?? .infinity
 
         var newest = NewestCases(keeping: filter.offset + filter.limit)
         // Newest ids first: intake's ids follow time, so once the kept are full nearly every
@@ -44,6 +48,7 @@ extension CaseTable {
                             guard requested >= start, requested <= end,
                                   codeAllowed[Int(code[slot])], statusAllowed[Int(status[slot])] else { continue }
                             if let wards, slot >= wards.count || wards[slot] != ward { continue }
+                            if byUpdate, !(updatedAt[slot] >= updatedFrom && updatedAt[slot] <= updatedTo) { continue }
                             newest.offer(requested, slot)
                         }
                     }

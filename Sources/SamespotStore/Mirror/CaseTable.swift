@@ -16,8 +16,8 @@ public enum CaseMirrorError: Error, CustomStringConvertible {
 }
 
 /// Every case, in memory, column by column: what ward summaries and hotspot maps read, so a
-/// big city's year is counted in a pass over arrays rather than a scan of the table (about 70
-/// bytes a case: 140 MB for two million).
+/// big city's year is counted in a pass over arrays rather than a scan of the table (about 80
+/// bytes a case: 160 MB for two million).
 ///
 /// A case lives at slot `request_id - base`. Request ids come from one sequence, so the
 /// columns have few holes; a hole (a rolled-back insert, a deleted case) is a slot not
@@ -46,6 +46,7 @@ public struct CaseTable: Sendable {
     var acknowledgedAt: [Double] = []
     var acknowledgeDueAt: [Double] = []
     var respondDueAt: [Double] = []
+    var updatedAt: [Double] = []
     var x: [Double] = []
     var y: [Double] = []
     var childCount: [Int32] = []
@@ -95,6 +96,7 @@ public struct CaseTable: Sendable {
             requestedAt[slot] = rows.requestedAt[i]; closedAt[slot] = rows.closedAt[i]
             acknowledgedAt[slot] = rows.acknowledgedAt[i]
             acknowledgeDueAt[slot] = rows.acknowledgeDueAt[i]; respondDueAt[slot] = rows.respondDueAt[i]
+            updatedAt[slot] = rows.updatedAt[i]
             x[slot] = rows.x[i]; y[slot] = rows.y[i]
             childCount[slot] = rows.childCounts[i]
         }
@@ -126,7 +128,7 @@ public struct CaseTable: Sendable {
         if slot >= flags.count {
             let grow = slot + 1 - flags.count
             flags += repeatElement(0, count: grow); status += repeatElement(0, count: grow); code += repeatElement(0, count: grow)
-            for column in [\CaseTable.requestedAt, \.closedAt, \.acknowledgedAt, \.acknowledgeDueAt, \.respondDueAt, \.x, \.y] {
+            for column in [\CaseTable.requestedAt, \.closedAt, \.acknowledgedAt, \.acknowledgeDueAt, \.respondDueAt, \.updatedAt, \.x, \.y] {
                 self[keyPath: column] += repeatElement(.nan, count: grow)
             }
             childCount += repeatElement(0, count: grow)
