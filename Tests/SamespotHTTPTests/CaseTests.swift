@@ -87,7 +87,7 @@ import Testing
                     try await connection.query("BEGIN", logger: db.logger)
                     try await connection.query(
                         "SELECT 1 FROM service_requests WHERE service_request_id = \(parent) FOR NO KEY UPDATE", logger: db.logger)
-                    let close = Task { try await HTTP.send("POST", "/v1/cases/\(parent)/status", port: port, body: #"{"status": "closed", "note": "filled"}"#).status }
+                    let close = Task { try await T.send("POST", "/v1/cases/\(parent)/status", #"{"status": "closed", "note": "filled"}"#, port: port).0 }
                     try await Task.sleep(for: .milliseconds(400))
                     // Meanwhile the other case joins the family, opened now, as intake writes it.
                     var at = Date.distantPast
