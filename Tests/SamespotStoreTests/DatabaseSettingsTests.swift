@@ -20,6 +20,22 @@ import Testing
         #expect(!s.requireTLS)
     }
 
+    /// A benchmark hands its server the settings as a URL: both kinds read back the same, the
+    /// socket's folder and port are what pgbench is given.
+    @Test(arguments: ["postgres://city%40it:s3cr%2Ft@db.example:6543/samespot?sslmode=require",
+                      "postgres://samespot@/samespot_bench?host=/work/main/.pg/run&port=5433"])
+    func writesItselfBackAsAURL(url: String) throws {
+        let s = try DatabaseSettings(url: url)
+        #expect(try DatabaseSettings(url: s.url) == s)
+    }
+
+    @Test func givesLibpqToolsTheSocketFolder() throws {
+        let socket = try DatabaseSettings(url: "postgres://samespot@/samespot?host=/var/run/postgresql&port=5433")
+        #expect(socket.libpqHostAndPort == ("/var/run/postgresql", 5433))
+        let tcp = try DatabaseSettings(url: "postgres://samespot@127.0.0.1:6433/samespot")
+        #expect(tcp.libpqHostAndPort == ("127.0.0.1", 6433))
+    }
+
     @Test(arguments: ["mysql://x/y", "postgres://host:5432", "not a url"])
     func refusesWhatIsNotAPostgresURL(url: String) {
         #expect(throws: DatabaseSettingsError.self) { _ = try DatabaseSettings(url: url) }

@@ -68,6 +68,37 @@ public struct DatabaseSettings: Sendable, Equatable {
         }
     }
 
+    /// The host and port as libpq's tools (pgbench, psql) take them: for a unix socket, the
+    /// socket's folder and the port its name carries.
+    public var libpqHostAndPort: (host: String, port: Int) {
+        switch endpoint {
+        case .tcp(let host, let port): return (host, port)
+        case .unixSocket(let path):
+            let url = URL(fileURLWithPath: path)
+            return (url.deletingLastPathComponent().path, url.lastPathComponent.split(separator: ".").last.flatMap { Int($0) } ?? 5432)
+        }
+    }
+
+    /// The settings as a URL again, password included, for a process this one starts (a
+    /// benchmark's server): `init(url:)` reads it back to the same settings. Never for logs.
+    public var url: String {
+        var components = URLComponents()
+        components.scheme = "postgres"
+        components.user = username
+        components.password = password
+        components.path = "/" + database
+        var query: [URLQueryItem] = []
+        switch endpoint {
+        case .tcp(let host, let port): (components.host, components.port) = (host, port)
+        case .unixSocket:
+            let (folder, port) = libpqHostAndPort
+            query += [URLQueryItem(name: "host", value: folder), URLQueryItem(name: "port", value: String(port))]
+        }
+        if requireTLS { query.append(URLQueryItem(name: "sslmode", value: "require")) }
+        components.queryItems = query.isEmpty ? nil : query
+        return components.string ?? redacted
+    }
+
     /// For one connection of its own (`Database.check`), outside the pool.
     func connectionConfiguration() throws -> PostgresConnection.Configuration {
         switch endpoint {

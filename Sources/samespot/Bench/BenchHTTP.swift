@@ -280,7 +280,8 @@ enum PostgresBaseline {
     }
 
     private static func runPgbench(_ database: DatabaseSettings, clients: Int, seconds: Int, script: String, extra: [String]) throws -> String {
-        guard case .tcp(let host, let port) = database.endpoint else { throw ValidationError("pgbench needs a TCP database URL") }
+        // pgbench reaches PostgreSQL the way the server does: the same host and port, or the same socket.
+        let (host, port) = database.libpqHostAndPort
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("samespot-pgbench-\(getpid()).sql")
         try script.write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }

@@ -14,10 +14,8 @@ struct BenchServer {
     /// Starts `samespot serve` on `port` (a free one when nil), with `arguments` added to the
     /// benchmark's own; its standard error goes to `log` when one is given.
     static func start(database: DatabaseSettings, port: Int? = nil, arguments: [String] = [], log: URL? = nil) async throws -> BenchServer {
-        guard case .tcp(let host, let dbPort) = database.endpoint else {
-            throw ValidationError("the benchmark needs a TCP database URL")
-        }
-        let url = "postgres://\(database.username)\(database.password.map { ":\($0)" } ?? "")@\(host):\(dbPort)/\(database.database)"
+        // The server reaches PostgreSQL as the benchmark does (TCP or a unix socket).
+        let url = database.url
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         let port = try port ?? freePort()
         let process = Process()
