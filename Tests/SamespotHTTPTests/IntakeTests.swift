@@ -81,6 +81,42 @@ import Testing
         }
     }
 
+    /// Most requests have no parent: their write must not run the merge's steps at all. A step
+    /// that writes no row still costs PostgreSQL its start and fires the case feed's UPDATE
+    /// trigger, so a new case gets a statement without them (`WriteCase<NewCase>`).
+    @Test func aNewCaseRunsNoMergeStep() async throws {
+        try await Self.withCity { db in
+            // Statement triggers fire for a statement that touches no row: they count the steps run.
+            for statement: PostgresQuery in [
+                "CREATE TABLE steps_run (step text)",
+                """
+                CREATE FUNCTION note_step() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN INSERT INTO steps_run VALUES (TG_TABLE_NAME || ' ' || TG_OP); RETURN NULL; END $$
+                """,
+                "CREATE TRIGGER cases_updated AFTER UPDATE ON service_requests FOR EACH STATEMENT EXECUTE FUNCTION note_step()",
+                "CREATE TRIGGER decisions_inserted AFTER INSERT ON dedup_decisions FOR EACH STATEMENT EXECUTE FUNCTION note_step()",
+            ] {
+                try await db.client.query(statement, logger: db.logger)
+            }
+            @Sendable func steps() async throws -> [String] {
+                var names: [String] = []
+                for try await name in try await db.client.query("SELECT step FROM steps_run ORDER BY step", logger: db.logger).decode(String.self) {
+                    names.append(name)
+                }
+                return names
+            }
+            try await Self.app(db).test(.live) { client in
+                let port = try #require(client.port)
+                let (s1, first) = try await Self.post(#"{"service_code": "PHF", "lat": 41.8800, "long": -87.6300}"#, port: port)
+                #expect(s1 == 201 && first["duplicate"] as? Bool == false)
+                #expect(try await steps() == [])
+                let (s2, second) = try await Self.post(#"{"service_code": "PHF", "lat": 41.8802, "long": -87.6300}"#, port: port)
+                #expect(s2 == 201 && second["duplicate"] as? Bool == true)
+                #expect(try await steps() == ["dedup_decisions INSERT", "service_requests UPDATE"])
+            }
+        }
+    }
+
     @Test func badIntakeGetsClearErrorsAndStoresNothing() async throws {
         try await Self.withCity { db in
             try await Self.app(db).test(.live) { client in

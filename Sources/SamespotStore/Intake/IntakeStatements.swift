@@ -53,8 +53,12 @@ struct LockOpenParent: PreparedQuery {
 
 /// The case, its requester, first status, wards, answers, the merge with the parent's count and
 /// priority, and the audit row, in one statement: (request_id, tracking number, token, parent's number).
-struct WriteCase: PreparedQuery {
-    typealias Row = (Int64, String, String, String?)
+///
+/// Two shapes, each prepared on its own (`WriteCase<NewCase>`, `WriteCase<MergedCase>`): most requests have
+/// no parent, and a merge step that writes no row still costs its statement. PostgreSQL opens
+/// the cases' indexes for an UPDATE and the decisions' for an INSERT when it starts the
+/// statement, and fires the case feed's UPDATE trigger on `service_requests` even for no row.
+struct IntakeWrite {
     var intake: PreparedIntake
     var now: Double
     var trackingPrefix: String
@@ -65,16 +69,36 @@ struct WriteCase: PreparedQuery {
     var parent: IntakeStore.ParentLink?
     var timeZone: String
 
-    static var example: WriteCase {
-        WriteCase(intake: PreparedIntake(serviceCode: "", description: "", channel: "", requester: nil, address: "", addressKey: "",
+    static var example: IntakeWrite {
+        IntakeWrite(intake: PreparedIntake(serviceCode: "", description: "", channel: "", requester: nil, address: "", addressKey: "",
                                          blockKey: "", longitude: nil, latitude: nil, precision: .none, x: nil, y: nil, wards: [],
                                          rule: .disabled("")),
                   now: 0, trackingPrefix: "", gridCell: nil, acknowledgeBy: "", respondBy: "", attributesJSON: "{}", parent: nil, timeZone: "")
     }
 
-    var query: PostgresQuery {
+    /// The statement with the merge's steps (`merged`) or without them.
+    func query(merged: Bool) -> PostgresQuery {
         let intake = self.intake, requester = intake.requester, parent = self.parent
         let action = switch parent?.kind { case "join": "joined"; case .some: "created_as_duplicate"; case nil: "created" }
+        let mergeSteps: SQLFragment = """
+            , decision AS (
+                INSERT INTO dedup_decisions (request_id, parent_request_id, distance_m, age_seconds, same_address, same_block, score, rule, kind,
+                                             explanation, decided_by)
+                SELECT sr.request_id, \(parent?.parentID)::int8, \(parent?.distance)::float8, \(parent?.ageSeconds ?? 0), \(parent?.sameAddress ?? false),
+                       \(parent?.sameBlock ?? false), \(parent?.score ?? 0), \(parent?.ruleJSON ?? "{}")::jsonb, \(parent?.kind ?? "engine"),
+                       -- Bound as text (a bare optional would be sent as binary jsonb, which PostgreSQL refuses).
+                       nullif(\(parent?.explanationJSON ?? ""), '')::jsonb,
+                       CASE WHEN \(parent?.kind ?? "engine") = 'engine' THEN 'engine' ELSE \(intake.actor) END
+                FROM sr
+            ), parent AS (
+                -- The count is derived from the links, as everywhere (CaseStore.recount): the children there are, plus this one.
+                -- Each repeat report raises the parent's priority: the spot most residents report comes first.
+                UPDATE service_requests p SET child_count = 1 + (SELECT count(*) FROM service_requests c WHERE c.parent_request_id = p.request_id),
+                       priority = priority + 1, updated_at = to_timestamp(\(now))
+                WHERE p.request_id = \(parent?.parentID)::int8 AND EXISTS (SELECT 1 FROM sr)
+                RETURNING service_request_id
+            )
+            """
         return """
             WITH who AS (
                 INSERT INTO requesters (first_name, last_name, email, phone, postal_address, preferred_contact)
@@ -113,29 +137,33 @@ struct WriteCase: PreparedQuery {
                 INSERT INTO request_attributes (request_id, code, answers)
                 SELECT sr.request_id, a.key, ARRAY(SELECT jsonb_array_elements_text(a.value))
                 FROM sr, jsonb_each(\(attributesJSON)::jsonb) AS a
-            ), decision AS (
-                INSERT INTO dedup_decisions (request_id, parent_request_id, distance_m, age_seconds, same_address, same_block, score, rule, kind,
-                                             explanation, decided_by)
-                SELECT sr.request_id, \(parent?.parentID)::int8, \(parent?.distance)::float8, \(parent?.ageSeconds ?? 0), \(parent?.sameAddress ?? false),
-                       \(parent?.sameBlock ?? false), \(parent?.score ?? 0), \(parent?.ruleJSON ?? "{}")::jsonb, \(parent?.kind ?? "engine"),
-                       -- Bound as text (a bare optional would be sent as binary jsonb, which PostgreSQL refuses).
-                       nullif(\(parent?.explanationJSON ?? ""), '')::jsonb,
-                       CASE WHEN \(parent?.kind ?? "engine") = 'engine' THEN 'engine' ELSE \(intake.actor) END
-                FROM sr WHERE \(parent != nil)
-            ), parent AS (
-                -- The count is derived from the links, as everywhere (CaseStore.recount): the children there are, plus this one.
-                -- Each repeat report raises the parent's priority: the spot most residents report comes first.
-                UPDATE service_requests p SET child_count = 1 + (SELECT count(*) FROM service_requests c WHERE c.parent_request_id = p.request_id),
-                       priority = priority + 1, updated_at = to_timestamp(\(now))
-                WHERE p.request_id = \(parent?.parentID)::int8 AND EXISTS (SELECT 1 FROM sr)
-                RETURNING service_request_id
-            ), audit AS (
+            )\(merged ? mergeSteps : "")
+            , audit AS (
                 INSERT INTO audit_log (request_id, action, actor, details)
                 SELECT request_id, \(action), \(intake.actor), jsonb_strip_nulls(jsonb_build_object('parent_request_id', \(parent?.parentID)::int8))
                 FROM sr
             )
-            SELECT sr.request_id, sr.service_request_id, sr.token::text, (SELECT service_request_id FROM parent) FROM sr
+            SELECT sr.request_id, sr.service_request_id, sr.token::text, \(unescaped: merged ? "(SELECT service_request_id FROM parent)" : "NULL::text") FROM sr
             """
     }
+}
+
+/// Which shape of `IntakeWrite` a statement is; each is prepared on its own (a generic
+/// statement's name is its full type, `WriteCase<NewCase>`).
+protocol IntakeWriteShape { static var merged: Bool { get } }
+
+/// A new case with no parent: most requests.
+enum NewCase: IntakeWriteShape { static let merged = false }
+
+/// A case merged into a parent (by the engine, or a caller joining one): with its decision and
+/// the parent's new count and priority.
+enum MergedCase: IntakeWriteShape { static let merged = true }
+
+/// Intake's write in one of its shapes (see `IntakeWrite`).
+struct WriteCase<Shape: IntakeWriteShape>: PreparedQuery {
+    typealias Row = (Int64, String, String, String?)
+    var write: IntakeWrite
+    static var example: WriteCase { WriteCase(write: .example) }
+    var query: PostgresQuery { write.query(merged: Shape.merged) }
     func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
 }

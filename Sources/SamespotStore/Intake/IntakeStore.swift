@@ -342,13 +342,15 @@ public struct IntakeStore: Sendable {
         if intake.expediteReason != nil {
             due.respond = min(due.respond, calendar.dueDate(after: day, businessDays: intake.standard.expeditedRespondBusinessDays))
         }
-        let statement = WriteCase(
+        let write = IntakeWrite(
             intake: intake, now: now, trackingPrefix: tracking.yearPrefix(at: now),
             gridCell: intake.x.flatMap { x in intake.y.map { y in Self.cellID(Self.cell(x: x, y: y)) } },
             acknowledgeBy: due.acknowledge.description, respondBy: due.respond.description,
             attributesJSON: String(decoding: try JSONEncoder().encode(intake.attributes), as: UTF8.self),
             parent: parent, timeZone: city.timeZone)
-        for try await (id, number, token, parentNumber) in try await tx.run(statement, on: database) {
+        let rows = parent == nil ? try await tx.run(WriteCase<NewCase>(write: write), on: database)
+                                 : try await tx.run(WriteCase<MergedCase>(write: write), on: database)
+        for try await (id, number, token, parentNumber) in rows {
             return IntakeOutcome(requestID: id, serviceRequestID: number, token: token, parentRequestID: parent?.parentID,
                                  parentServiceRequestID: parentNumber, decision: nil, rule: intake.rule)
         }
