@@ -158,7 +158,8 @@ public struct MatchService: Sendable {
             guard rule.enabled else { continue }
             let report = DedupCase(id: -1, serviceCode: code, requestedAt: now, dateOnly: false, closedAt: nil,
                                    x: spot.x, y: spot.y, addressKey: spot.addressKey, blockKey: spot.blockKey)
-            chosen[code] = catalog.parentChooser(for: type)(report, candidates, rule)
+            // Read as intake reads them: the model's street features too, where it decides.
+            chosen[code] = catalog.parentChooser(for: type).choose(report, among: candidates, rule: rule)
         }
         return chosen
     }

@@ -26,6 +26,26 @@ import Testing
         #expect(other.trees != first.trees, "another seed samples other rows, so other trees")
     }
 
+    /// Only the model reads a case's house number and street (its side-of-street features):
+    /// intake and the matches parse each candidate's address for it, and for nothing else.
+    @Test func onlyTheModelReadsStreets() {
+        let type = ServiceType(code: "SCB", name: "Sanitation Code Violation",
+                               rule: DedupRule(serviceCode: "SCB", radiusMetres: 50, windowDays: 7, matchUnit: .distance))
+        var catalog = ServiceCatalog(types: [type], calendar: BusinessCalendar())
+        #expect(!catalog.parentChooser(for: type).readsStreets)
+        catalog.dedupModel = SyntheticDedupHistory.model(Self.history(days: 240), seed: 1, trees: 5)
+        #expect(catalog.parentChooser(for: type).readsStreets)
+        var handSet = type
+        handSet.ruleIsHandSet = true
+        #expect(!catalog.parentChooser(for: handSet).readsStreets, "a rule staff set by hand decides, not the model")
+
+        let read = DedupCase(id: 1, serviceCode: "SCB", requestedAt: 0, dateOnly: false, closedAt: nil, x: nil, y: nil,
+                             addressKey: "4853 S WOOD ST", blockKey: "4800 S WOOD ST").readingStreet()
+        let parsed = AddressNormalizer.parse("4853 S WOOD ST")
+        #expect(read.houseNumber == 4853 && parsed.houseNumber == 4853)
+        #expect(read.streetKey == parsed.streetKey && !read.streetKey.isEmpty)
+    }
+
     @Test func aSavedModelReloadsAndScoresIdentically() throws {
         let rows = Self.history(days: 240)
         let model = Self.fit(rows, seed: 3)

@@ -135,10 +135,8 @@ public struct IntakeStore: Sendable {
         return cells
     }
 
-    /// How the parent is chosen among the candidates the locks protect: the engine's rule
-    /// (`DedupScorer.decide`), passed in by the service, so the store only persists.
-    public typealias ParentChooser = @Sendable (_ new: DedupCase, _ candidates: [DedupCandidate], _ rule: DedupRule) -> DedupDecision?
-
+    /// `choose` picks the parent among the candidates the locks protect (the type's rule or the
+    /// city's model: `ServiceCatalog.parentChooser`), passed in by the service, so the store only persists.
     public func insert(_ intake: PreparedIntake, calendar: BusinessCalendar, choose: ParentChooser) async throws -> IntakeOutcome {
         try await database.transaction { tx in try await insert(intake, calendar: calendar, choose: choose, on: tx) }
     }
@@ -174,21 +172,19 @@ public struct IntakeStore: Sendable {
         for try await (clock, localDate, id, at, dateOnly, x, y, addressKey, blockKey, children, description) in rows {
             now = clock; today = localDate
             if let id, let at {
-                let street = Self.street(of: addressKey ?? "")
                 candidates.append(DedupCandidate(
                     request: DedupCase(id: Int(id), serviceCode: intake.serviceCode, requestedAt: at, dateOnly: dateOnly ?? false,
                                        closedAt: nil, x: x, y: y, addressKey: addressKey ?? "", blockKey: blockKey ?? "",
-                                       houseNumber: street.number, streetKey: street.key, description: description ?? ""),
+                                       description: description ?? ""),
                     children: children ?? 0))
             }
         }
         var decision: DedupDecision?
         if mergeable {
-            let street = Self.street(of: intake.addressKey)
             let me = DedupCase(id: -1, serviceCode: intake.serviceCode, requestedAt: now, dateOnly: false, closedAt: nil,
                                x: intake.x, y: intake.y, addressKey: intake.addressKey, blockKey: intake.blockKey,
-                               houseNumber: street.number, streetKey: street.key, description: intake.description)
-            decision = choose(me, candidates, rule)
+                               description: intake.description)
+            decision = choose.choose(me, among: candidates, rule: rule)
         }
         // Staff may close, or merge away, the chosen parent while this intake runs: the spot's
         // locks do not cover staff actions. Locking the parent row makes the two take turns, and
@@ -322,14 +318,6 @@ public struct IntakeStore: Sendable {
         var score: Double
         var ruleJSON: String
         var explanationJSON: String? = nil
-    }
-
-    /// The house number and street ("S WOOD") of a canonical address key, for the learned
-    /// scorer's side-of-street features: the same reading the replays give the city's files.
-    static func street(of addressKey: String) -> (number: Int?, key: String) {
-        guard !addressKey.isEmpty else { return (nil, "") }
-        let parsed = AddressNormalizer.parse(addressKey)
-        return (parsed.houseNumber, parsed.streetKey)
     }
 
     /// Writes the case, its requester, first status, wards, answers, the merge with the
