@@ -54,10 +54,11 @@ struct LockOpenParent: PreparedQuery {
 /// The case, its requester, first status, wards, answers, the merge with the parent's count and
 /// priority, and the audit row, in one statement: (request_id, tracking number, token, parent's number).
 ///
-/// Two shapes, each prepared on its own (`WriteCase<NewCase>`, `WriteCase<MergedCase>`): most requests have
-/// no parent, and a merge step that writes no row still costs its statement. PostgreSQL opens
-/// the cases' indexes for an UPDATE and the decisions' for an INSERT when it starts the
-/// statement, and fires the case feed's UPDATE trigger on `service_requests` even for no row.
+/// Two shapes, each prepared on its own (`WriteCase<NewCase>`, `WriteCase<MergedCase>`): most
+/// requests have no parent, and a merge step that writes no row still costs its statement.
+/// PostgreSQL opens the cases' indexes for an UPDATE and the decisions' for an INSERT when it
+/// starts the statement, and fires the case feed's UPDATE trigger on `service_requests` even
+/// for no row.
 struct IntakeWrite {
     var intake: PreparedIntake
     var now: Double
