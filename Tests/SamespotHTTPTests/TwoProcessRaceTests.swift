@@ -16,8 +16,7 @@ import Testing
     }
 
     static func startServer(_ settings: DatabaseSettings) async throws -> (Process, Int) {
-        guard case .tcp(let host, let port) = settings.endpoint else { throw StoreError.notFound("a TCP test database is needed") }
-        let url = "postgres://\(settings.username)@\(host):\(port)/\(settings.database)"
+        let url = settings.url
         var said = ""
         // A server that stops at once (its random port taken, say) is started again on another
         // port, for up to a minute.
