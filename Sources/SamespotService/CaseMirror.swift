@@ -35,6 +35,8 @@ public actor CaseMirror {
     /// Whether the last read of the feed or load failed: the next failure is not logged again
     /// (the loop tries every second while the database is away), the recovery is.
     private var failing = false
+    /// Set when the keeper stops: no read of the feed or load is begun after it.
+    private var stopped = false
 
     public init(feed: CaseFeedStore, primary: CaseFeedStore, logger: Logger) {
         self.feed = feed
@@ -70,6 +72,17 @@ public actor CaseMirror {
     /// Loads the cases, then keeps them current every `interval` (so a read has little to take
     /// in) and prunes the feed's old notes every minute; until the task is cancelled.
     public func keepCurrent(every interval: Duration = .seconds(1)) async {
+        await withTaskCancellationHandler {
+            await keepingCurrent(every: interval)
+        } onCancel: {
+            // A read of the feed or a load is a task of its own, shared with the requests that
+            // wait on it, so the keeper's cancellation does not reach it by itself: a shutdown
+            // with the database away waited for the pool to give up on connecting (60 s).
+            Task { await self.stopReading() }
+        }
+    }
+
+    private func keepingCurrent(every interval: Duration) async {
         var lastPrune = ContinuousClock.now - .seconds(3_600)
         while !Task.isCancelled {
             _ = await caughtUp(since: .now)
@@ -81,6 +94,14 @@ public actor CaseMirror {
             }
             try? await Task.sleep(for: interval)
         }
+        stopReading()
+    }
+
+    /// Cancels the feed's read and the load in progress, and starts no more: reads answer nil
+    /// from now on (the server is shutting down; PostgreSQL answers what is left).
+    private func stopReading() {
+        stopped = true
+        catchingUp?.task.cancel()
         loading?.cancel()
     }
 
@@ -88,7 +109,7 @@ public actor CaseMirror {
     /// after `asked` is shared; one begun before it may miss a commit, so it is waited for and
     /// another begun.
     private func caughtUp(since asked: ContinuousClock.Instant) async -> Bool {
-        while true {
+        while !stopped {
             guard table != nil, ContinuousClock.now - lastCaughtUp < Self.noteLifetime / 2 else {
                 if table != nil {
                     logger.info("cases in memory not caught up for long; loading them again")
@@ -108,6 +129,7 @@ public actor CaseMirror {
             catchingUp = (started, task)
             return await task.value && table != nil
         }
+        return false
     }
 
     private func takeChanges(since cursor: UInt64) async -> Bool {
@@ -130,7 +152,7 @@ public actor CaseMirror {
                 return false
             }
         } catch {
-            failed("case feed not read; reads go to PostgreSQL meanwhile", error)
+            if !Task.isCancelled { failed("case feed not read; reads go to PostgreSQL meanwhile", error) }
             return false
         }
     }

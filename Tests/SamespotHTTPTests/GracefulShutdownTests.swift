@@ -62,6 +62,32 @@ import Testing
         }
     }
 
+    /// With its database gone, the service still stops at SIGTERM in a few seconds: the
+    /// background loops (the case feed's reader, the index refresher) give up their wait for a
+    /// connection rather than hold the shutdown until the pool stops trying (60 s), past the
+    /// 10–30 s an orchestrator allows before it kills.
+    @Test func sigtermExitsPromptlyWithTheDatabaseGone() async throws {
+        try await IntakeTests.withCity { db in
+            let (process, port) = try await TwoProcessRaceTests.startServer(db.settings)
+            defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+            // The cases are in memory and the feed is read every second.
+            let status = try await HTTP.send("GET", "/open311/v2/requests.json", port: port, key: nil).status
+            #expect(status == 200)
+
+            try await TestDatabase.dropInUse(db.settings.database)
+            // Long enough for both loops to fail once and wait on the pool again.
+            try await Task.sleep(for: .seconds(7))
+            process.terminate()
+            let stopped = ContinuousClock.now
+            while process.isRunning, ContinuousClock.now - stopped < .seconds(40) { try await Task.sleep(for: .milliseconds(100)) }
+            #expect(!process.isRunning, "the service had not exited 40 s after SIGTERM")
+            #expect(ContinuousClock.now - stopped < .seconds(20), "the service took \(ContinuousClock.now - stopped) to exit after SIGTERM")
+            if !process.isRunning {
+                #expect(process.terminationReason == .exit && process.terminationStatus == 0, "\(process.terminationReason) \(process.terminationStatus)")
+            }
+        }
+    }
+
     /// A raw TCP connection whose inbound bytes are collected, so a test can read a response
     /// to a request it writes by hand. The collector is kept, not looked up later: once the server closes the connection the
     /// pipeline is gone, and a lookup then fails (it did, now and then, in full runs).

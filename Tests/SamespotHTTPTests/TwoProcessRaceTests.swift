@@ -48,13 +48,33 @@ import Testing
         throw StoreError.notFound("samespot serve did not start; it said: \(said)")
     }
 
-    /// Two `samespot serve` processes on `db`, stopped when `body` ends.
+    /// Sends SIGTERM and waits for the process to exit, recording an issue (and killing it) if
+    /// it has not within `limit`: a server left running holds its port and its pool, and once
+    /// outlived the whole CI run.
+    static func stop(_ process: Process, within limit: Duration = .seconds(30)) async {
+        guard process.isRunning else { return }
+        process.terminate()
+        let deadline = ContinuousClock.now + limit
+        while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(100)) }
+        if process.isRunning {
+            Issue.record("samespot serve (pid \(process.processIdentifier)) had not exited \(limit) after SIGTERM; killed")
+            kill(process.processIdentifier, SIGKILL)
+        }
+    }
+
+    /// Two `samespot serve` processes on `db`, stopped (and waited for) when `body` ends.
     static func withTwoServers(_ db: Database, _ body: ([Int]) async throws -> Void) async throws {
         let (first, port1) = try await startServer(db.settings)
-        defer { first.terminate() }
-        let (second, port2) = try await startServer(db.settings)
-        defer { second.terminate() }
-        try await body([port1, port2])
+        let second: (Process, Int)
+        do { second = try await startServer(db.settings) } catch {
+            await stop(first)
+            throw error
+        }
+        do { try await body([port1, second.1]) } catch {
+            await stop(first); await stop(second.0)
+            throw error
+        }
+        await stop(first); await stop(second.0)
     }
 
     @Test func twoServeProcessesGiveExactlyOneParent() async throws {

@@ -137,6 +137,12 @@ public enum TestDatabase {
         }
     }
 
+    /// Drops a test database while it is in use (its sessions are ended), as when the database
+    /// goes away under a running service; `withFresh` then finds it gone and moves on.
+    public static func dropInUse(_ name: String) async throws {
+        try await admin("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+    }
+
     static func admin(_ sql: String) async throws {
         let settings = try DatabaseSettings(url: TestEnvironment.adminURL)
         do {
