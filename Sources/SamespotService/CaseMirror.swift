@@ -89,7 +89,7 @@ public actor CaseMirror {
             if ContinuousClock.now - lastPrune > .seconds(60) {
                 lastPrune = .now
                 do { try await primary.prune(lifetime: Self.noteLifetime) } catch {
-                    logger.debug("case feed notes not pruned", metadata: ["error": "\(error)"])
+                    logger.debug("case feed notes not pruned", metadata: ["error": "\(DatabaseErrorText.logSummary(error))"])
                 }
             }
             try? await Task.sleep(for: interval)
@@ -186,7 +186,7 @@ public actor CaseMirror {
     }
 
     private func failed(_ message: Logger.Message, _ error: any Error) {
-        logger.log(level: failing ? .debug : .warning, message, metadata: ["error": "\(error)"])
+        logger.log(level: failing ? .debug : .warning, message, metadata: ["error": "\(DatabaseErrorText.logSummary(error))"])
         failing = true
     }
 

@@ -41,7 +41,7 @@ public struct IndexRefresher: Service {
                 }
             } catch {
                 if Task.isCancelled { return }
-                logger.warning("index refresh listener stopped; retrying", metadata: ["error": "\(error)"])
+                logger.warning("index refresh listener stopped; retrying", metadata: ["error": "\(DatabaseErrorText.logSummary(error))"])
                 try? await Task.sleep(for: .seconds(5))
             }
         }

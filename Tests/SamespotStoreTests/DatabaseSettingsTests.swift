@@ -87,3 +87,32 @@ import Testing
         #expect(settings.clientConfiguration().options.additionalStartupParameters.isEmpty)
     }
 }
+
+/// What a service log says of a PostgreSQL failure: the kind and what to do, never the server's
+/// message, which can quote what a resident typed.
+@Suite struct DatabaseErrorLogTests {
+    @Test func aRefusalIsNamedWithoutTheValueItQuotes() async throws {
+        try await TestDatabase.withFresh(migrated: false) { db in
+            let error = await #expect(throws: PSQLError.self) {
+                try await db.client.query("SELECT \("555-0142 Jane Roe")::int", logger: db.logger)
+            }
+            let summary = DatabaseErrorText.logSummary(try #require(error))
+            #expect(summary == "PostgreSQL refused [SQLSTATE 22P02]")
+            #expect(!summary.contains("Jane"))
+            // The full text, for a person at a terminal, does quote it: that is why logs do not use it.
+            #expect(DatabaseErrorText.describe(try #require(error), url: nil)?.contains("Jane Roe") == true)
+        }
+    }
+
+    @Test func aMissingDatabaseSaysWhatToDo() async throws {
+        var settings = try DatabaseSettings(url: TestEnvironment.adminURL)
+        settings.database = "samespot_no_such_database_\(UInt32.random(in: 0...UInt32.max))"
+        let error = await #expect(throws: (any Error).self) {
+            _ = try await Database.withRunning(settings: settings, logger: TestEnvironment.logger) { db in
+                try await db.client.query("SELECT 1", logger: db.logger)
+            }
+        }
+        let summary = DatabaseErrorText.logSummary(try #require(error))
+        #expect(summary.hasPrefix("PostgreSQL refused [SQLSTATE 3D000]: Create the database"), "\(summary)")
+    }
+}

@@ -50,7 +50,7 @@ struct HealthRoutes {
                     health.wardSet = try? await withTimeout(.seconds(3)) { try await WardSetStore(database: database).set(named: nil).name }
                 }
             } catch {
-                database.logger.warning("health check: database unreachable", metadata: ["error": "\(error)"])
+                database.logger.warning("health check: database unreachable", metadata: ["error": "\(DatabaseErrorText.logSummary(error))"])
                 health.status = "unavailable"
                 health.database = "unreachable"
                 status = .serviceUnavailable

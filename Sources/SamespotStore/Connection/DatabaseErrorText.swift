@@ -33,6 +33,19 @@ public enum DatabaseErrorText {
         }
     }
 
+    /// `error` for a service log: what kind of failure, in words, and never the server's message
+    /// or detail, which may quote a resident's value (`invalid input syntax … "<what was typed>"`).
+    /// PostgresNIO's own description says nothing at all ("Generic description…"), which left an
+    /// operator of a service whose database was gone without a clue.
+    public static func logSummary(_ error: any Error) -> String {
+        guard let psql = postgresError(in: error) else { return "\(error)" }
+        if let code = psql.serverInfo?[.sqlState] {
+            let hint = hints[code].map { ": \($0)" } ?? ""
+            return "PostgreSQL refused [SQLSTATE \(code)]\(hint)"
+        }
+        return describe(psql, url: nil) ?? "\(psql.code)"
+    }
+
     /// PostgreSQL's error in `error`: itself, or the one a transaction failed on; nil if none.
     public static func postgresError(in error: any Error) -> PSQLError? {
         if let tx = error as? PostgresTransactionError {
