@@ -30,3 +30,14 @@ extension PostgresConnection {
         return try await query(statement.query, logger: database.logger).map { try statement.decodeRow($0) }
     }
 }
+
+extension Database {
+    /// Every row of `statement`, run prepared on a connection of the pool (see `run`).
+    func rows<Statement: PreparedQuery>(of statement: Statement) async throws -> [Statement.Row] where Statement.Row: Sendable {
+        try await client.withConnection { connection in
+            var rows: [Statement.Row] = []
+            for try await row in try await connection.run(statement, on: self) { rows.append(row) }
+            return rows
+        }
+    }
+}

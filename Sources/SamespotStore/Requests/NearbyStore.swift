@@ -31,14 +31,7 @@ public struct NearbyStore: Sendable {
     /// The `count` nearest open cases that are not themselves merged into another, of a type
     /// about a place, within `radius` metres of (x, y) on the city's grid, of one type or any.
     public func openParents(nearX x: Double, y: Double, radius: Double, serviceCode: String?, count: Int) async throws -> [OpenCaseNearby] {
-        try await database.client.withConnection { connection in
-            var found: [OpenCaseNearby] = []
-            for try await row in try await connection.run(
-                NearestOpenParents(x: x, y: y, radius: radius, serviceCode: serviceCode, limit: count), on: database) {
-                found.append(row)
-            }
-            return found
-        }
+        try await database.rows(of: NearestOpenParents(x: x, y: y, radius: radius, serviceCode: serviceCode, limit: count))
     }
 }
 

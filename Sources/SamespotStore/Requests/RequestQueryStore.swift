@@ -11,21 +11,11 @@ public struct RequestQueryStore: Sendable {
     public func list(_ filter: RequestFilter, wardSetID: Int?, withNotes: Bool) async throws -> [RequestRecord] {
         // A list of ids overrides every other filter: its own statement, prepared (see `RequestsByNumber`).
         if let numbers = filter.serviceRequestIDs {
-            return try await database.client.withConnection { connection in
-                var records: [RequestRecord] = []
-                if numbers.count == 1, filter.offset == 0, filter.limit > 0 {
-                    for try await record in try await connection.run(RequestByNumber(number: numbers[0], wardSetID: wardSetID), on: database) {
-                        records.append(record)
-                    }
-                } else {
-                    for try await record in try await connection.run(
-                        RequestsByNumber(numbers: numbers, wardSetID: wardSetID, limit: filter.limit, offset: filter.offset), on: database) {
-                        records.append(record)
-                    }
-                }
-                if withNotes { try await attachNotes(&records) }
-                return records
-            }
+            var records = numbers.count == 1 && filter.offset == 0 && filter.limit > 0
+                ? try await database.rows(of: RequestByNumber(number: numbers[0], wardSetID: wardSetID))
+                : try await database.rows(of: RequestsByNumber(numbers: numbers, wardSetID: wardSetID, limit: filter.limit, offset: filter.offset))
+            if withNotes { try await attachNotes(&records) }
+            return records
         }
         let codes = filter.serviceCodes
         // One type (what a client asks most) as plain equality: PostgreSQL then reads that
@@ -59,12 +49,7 @@ public struct RequestQueryStore: Sendable {
     /// order given; an id no longer stored is left out.
     public func list(requestIDs ids: [Int64], wardSetID: Int?, withNotes: Bool) async throws -> [RequestRecord] {
         guard !ids.isEmpty else { return [] }
-        var found: [RequestRecord] = []
-        try await database.client.withConnection { connection in
-            for try await record in try await connection.run(RequestsByID(ids: ids, wardSetID: wardSetID), on: database) {
-                found.append(record)
-            }
-        }
+        let found = try await database.rows(of: RequestsByID(ids: ids, wardSetID: wardSetID))
         let position = Dictionary(ids.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { first, _ in first })
         var records = found.sorted { position[$0.requestID, default: 0] < position[$1.requestID, default: 0] }
         if withNotes { try await attachNotes(&records) }
@@ -157,20 +142,20 @@ public struct RequestQueryStore: Sendable {
 
     /// One row of `select`.
     static func record(_ row: PostgresRow) throws -> RequestRecord {
-            let c = row.makeRandomAccess()
-            return RequestRecord(
-                requestID: try c[0].decode(Int64.self), serviceRequestID: try c[1].decode(String.self),
-                status: CaseStatus(rawValue: try c[2].decode(String.self)) ?? .open, statusNotes: try c[3].decode(String.self),
-                serviceName: try c[4].decode(String.self), serviceCode: try c[5].decode(String.self),
-                description: try c[6].decode(String.self), department: try c[7].decode(String.self),
-                requestedAt: try c[8].decode(Date.self), updatedAt: try c[9].decode(Date.self),
-                respondDueAt: try c[10].decode(Date?.self), address: try c[11].decode(String.self),
-                addressID: try c[12].decode(Int64?.self), zipCode: try c[13].decode(String.self),
-                latitude: try c[14].decode(Double?.self), longitude: try c[15].decode(Double?.self),
-                locationPrecision: try c[16].decode(String.self), blockKey: try c[17].decode(String.self),
-                mediaURL: try c[18].decode(String.self), token: try c[19].decode(String.self),
-                parentServiceRequestID: try c[20].decode(String?.self), childCount: try c[21].decode(Int.self),
-                channel: try c[22].decode(String.self), ward: try c[23].decode(String?.self), sensitive: try c[24].decode(Bool.self))
+        let c = row.makeRandomAccess()
+        return RequestRecord(
+            requestID: try c[0].decode(Int64.self), serviceRequestID: try c[1].decode(String.self),
+            status: CaseStatus(rawValue: try c[2].decode(String.self)) ?? .open, statusNotes: try c[3].decode(String.self),
+            serviceName: try c[4].decode(String.self), serviceCode: try c[5].decode(String.self),
+            description: try c[6].decode(String.self), department: try c[7].decode(String.self),
+            requestedAt: try c[8].decode(Date.self), updatedAt: try c[9].decode(Date.self),
+            respondDueAt: try c[10].decode(Date?.self), address: try c[11].decode(String.self),
+            addressID: try c[12].decode(Int64?.self), zipCode: try c[13].decode(String.self),
+            latitude: try c[14].decode(Double?.self), longitude: try c[15].decode(Double?.self),
+            locationPrecision: try c[16].decode(String.self), blockKey: try c[17].decode(String.self),
+            mediaURL: try c[18].decode(String.self), token: try c[19].decode(String.self),
+            parentServiceRequestID: try c[20].decode(String?.self), childCount: try c[21].decode(Int.self),
+            channel: try c[22].decode(String.self), ward: try c[23].decode(String?.self), sensitive: try c[24].decode(Bool.self))
     }
 
     /// Status changes, public notes and merged requests of each record, oldest first.
@@ -247,7 +232,7 @@ struct RequestByNumber: PreparedQuery {
     func decodeRow(_ row: PostgresRow) throws -> Row { try RequestQueryStore.record(row) }
 }
 
-/// The requests of these tracking numbers (Open311 `requests/{id}` and `service_request_id=`), newest first.
+/// The requests of these tracking numbers (Open311 `service_request_id=a,b`), newest first.
 struct RequestsByNumber: PreparedQuery {
     typealias Row = RequestRecord
     var numbers: [String]
