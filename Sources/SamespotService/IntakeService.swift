@@ -21,6 +21,8 @@ public struct NewRequest: Sendable {
     public var actor: String
     /// The caller's Idempotency-Key and whose it is (its API key): a retry returns the same case.
     public var idempotencyKey: (scope: String, key: String)?
+    /// A photo sent with the request (its `contentType` is read from its bytes at intake).
+    public var photo: IntakePhoto?
 
     public init(serviceCode: String, description: String = "", longitude: Double? = nil, latitude: Double? = nil,
                 addressID: Int64? = nil, address: String? = nil, channel: String = "api",
@@ -40,6 +42,7 @@ public enum IntakeError: Refusal, Equatable {
     case attributes(String)
     case unknownAddressID(Int64)
     case outsideCity(latitude: Double, longitude: Double)
+    case photo(String)
 
     public var kind: RefusalKind { .unprocessable }
 
@@ -50,6 +53,7 @@ public enum IntakeError: Refusal, Equatable {
         case .attributes(let message): return message
         case .unknownAddressID(let id): return "address_id \(id) is not in the city's address table"
         case .outsideCity(let lat, let long): return "\(lat), \(long) is outside the city (in no ward)"
+        case .photo(let message): return message
         }
     }
 }
@@ -95,6 +99,7 @@ public struct IntakeService: Sendable {
     public func submit(_ request: NewRequest) async throws -> IntakeReceipt {
         guard let type = try await serviceType(request.serviceCode) else { throw IntakeError.unknownServiceCode(request.serviceCode) }
         guard type.active else { throw IntakeError.inactiveServiceCode(request.serviceCode) }
+        let photo = try request.photo.map(Self.checked)
         let attributes: [String: [String]]
         switch ServiceAttribute.validate(request.attributes, against: type.attributes) {
         case .success(let accepted): attributes = accepted
@@ -154,6 +159,7 @@ public struct IntakeService: Sendable {
             attributes: attributes, mediaURL: request.mediaURL, rule: catalog.rule(for: type), actor: request.actor,
             assignment: assignment, priority: type.priority, standard: type.standard)
         prepared.expediteReason = Expedite.reason(forChannel: request.channel)
+        prepared.photo = photo
         prepared.idempotency = request.idempotencyKey.map {
             IdempotencyClaim(scope: $0.scope, key: $0.key, fingerprint: Self.fingerprint(of: request))
         }
@@ -163,17 +169,38 @@ public struct IntakeService: Sendable {
                              ward: wardInUse)
     }
 
+    /// The largest photo a request may carry, as for staff's documents.
+    public static let maxPhotoBytes = 10 << 20
+
+    /// A photo as the case keeps it: a picture by its own bytes (JPEG, PNG, GIF or WebP), with
+    /// its type read from them, and a file name staff can save it under.
+    static func checked(_ photo: IntakePhoto) throws -> IntakePhoto {
+        guard photo.bytes.count <= maxPhotoBytes else {
+            throw IntakeError.photo("the photo is \(photo.bytes.count) bytes; at most \(maxPhotoBytes >> 20) MiB")
+        }
+        guard let type = FileSignature.contentType(of: photo.bytes), type.hasPrefix("image/") else {
+            throw IntakeError.photo("media is not a JPEG, PNG, GIF or WebP picture; send the photo in one of those formats")
+        }
+        // The name as the app sent it, without any folder; a plain one when it sent none.
+        let name = photo.fileName.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
+        let fallback = "photo." + (type.split(separator: "/").last.map(String.init) ?? "jpg")
+        return IntakePhoto(fileName: name.isEmpty ? fallback : String(name.prefix(200)), contentType: type, bytes: photo.bytes)
+    }
+
     /// What a request asks, canonical (sorted keys), whatever its wire form: JSON or Open311's
     /// form encoding of the same request have the same fingerprint.
     static func fingerprint(of request: NewRequest) -> String {
         struct Canonical: Encodable {
             var serviceCode: String, description: String, longitude: Double?, latitude: Double?, addressID: Int64?, address: String?
             var channel: String, requester: [String], attributes: [String: [String]], mediaURL: String
+            /// The photo's SHA-256 (absent without one, so a request with none keeps its fingerprint).
+            var photoSHA256: String?
         }
         let canonical = Canonical(
             serviceCode: request.serviceCode, description: request.description, longitude: request.longitude, latitude: request.latitude,
             addressID: request.addressID, address: request.address, channel: request.channel, requester: fields(of: request.requester),
-            attributes: request.attributes, mediaURL: request.mediaURL)
+            attributes: request.attributes, mediaURL: request.mediaURL,
+            photoSHA256: request.photo.map { $0.sha256.map { String(format: "%02x", $0) }.joined() })
         return canonicalJSON(canonical)
     }
 

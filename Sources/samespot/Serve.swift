@@ -58,6 +58,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Keep the cases in memory for ward summaries and hotspot maps, about 70 bytes a case: 'on' or 'off' (env SAMESPOT_CASES_IN_MEMORY; default on; off: PostgreSQL counts them on every call).")
     var casesInMemory: String = ProcessInfo.processInfo.environment["SAMESPOT_CASES_IN_MEMORY"] ?? "on"
 
+    @Option(help: "Web sites whose pages may call the API from a browser (CORS): * (any; keys are never cookies), none, or origins separated by commas, e.g. https://311.example.city (env SAMESPOT_CORS_ORIGINS; default *).")
+    var corsOrigins: String = ProcessInfo.processInfo.environment["SAMESPOT_CORS_ORIGINS"] ?? "*"
+
     @Flag(help: "Apply pending migrations before serving.")
     var migrate = false
 
@@ -68,6 +71,7 @@ struct Serve: AsyncParsableCommand {
         guard ["none", "transaction"].contains(databasePooler) else {
             throw ValidationError("--database-pooler \(databasePooler) is not known: write none or transaction")
         }
+        do { _ = try CrossOriginPolicy(parsing: corsOrigins) } catch { throw ValidationError("--cors-origins: \(error.description)") }
         if databasePooler == "transaction" && directDatabaseURL.isEmpty {
             throw ValidationError("behind a transaction pooler the service still needs one session of its own (LISTEN, migrations): "
                                   + "give the primary's own URL as --direct-database-url or SAMESPOT_DIRECT_DATABASE_URL")
@@ -94,7 +98,7 @@ struct Serve: AsyncParsableCommand {
                                       limits: LimitSettings(maxWritesInFlight: maxWritesInFlight, maxReadsInFlight: maxReadsInFlight,
                                                             publicKeyRatePerSecond: publicKeyRate, staffKeyRatePerSecond: staffKeyRate,
                                                             idleTimeoutSeconds: idleTimeout),
-                                      casesInMemory: casesInMemory == "on")
+                                      casesInMemory: casesInMemory == "on", crossOrigin: try CrossOriginPolicy(parsing: corsOrigins))
         let pooled = databasePooler == "transaction"
         // Migrations (a session advisory lock), the indexes and LISTEN need a session of their own.
         let direct = directDatabaseURL.isEmpty ? settings.database : try self.settings(directDatabaseURL, option: "direct-database-url")

@@ -30,10 +30,16 @@ enum HTTP {
     /// - Parameter key: sent as `Authorization: Bearer`; nil sends none.
     static func send(_ method: String, _ path: String, port: Int, body: String? = nil, contentType: String? = "application/json",
                      key: String? = TestKeys.admin, headers: [String: String] = [:]) async throws -> Reply {
+        try await send(method, path, port: port, bytes: body.map { Data($0.utf8) }, contentType: contentType, key: key, headers: headers)
+    }
+
+    /// As `send`, with a body of bytes (a photo in a multipart post).
+    static func send(_ method: String, _ path: String, port: Int, bytes body: Data?, contentType: String?,
+                     key: String? = TestKeys.admin, headers: [String: String] = [:]) async throws -> Reply {
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
         request.httpMethod = method
         if let body {
-            request.httpBody = Data(body.utf8)
+            request.httpBody = body
             if let contentType { request.setValue(contentType, forHTTPHeaderField: "Content-Type") }
         }
         if let key { request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization") }
@@ -53,6 +59,26 @@ enum HTTP {
     static func form(_ path: String, _ fields: [(String, String)], port: Int) async throws -> Reply {
         let body = fields.map { "\(encode($0.0))=\(encode($0.1))" }.joined(separator: "&")
         return try await send("POST", path, port: port, body: body, contentType: "application/x-www-form-urlencoded", key: nil)
+    }
+
+    /// A `multipart/form-data` post as a browser's `FormData` sends it: text fields, then files
+    /// (field name, file name, bytes). The key goes in the form, as for `form`.
+    static func multipart(_ path: String, _ fields: [(String, String)], files: [(field: String, fileName: String, bytes: [UInt8])] = [],
+                          port: Int, headers: [String: String] = [:]) async throws -> Reply {
+        let boundary = "----SamespotTestBoundary\(UInt32.random(in: 0...UInt32.max))"
+        var body = Data()
+        for (name, value) in fields {
+            body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8))
+        }
+        for file in files {
+            body.append(Data(("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(file.field)\"; filename=\"\(file.fileName)\"\r\n"
+                              + "Content-Type: application/octet-stream\r\n\r\n").utf8))
+            body.append(Data(file.bytes))
+            body.append(Data("\r\n".utf8))
+        }
+        body.append(Data("--\(boundary)--\r\n".utf8))
+        return try await send("POST", path, port: port, bytes: body, contentType: "multipart/form-data; boundary=\(boundary)", key: nil,
+                              headers: headers)
     }
 
     /// Form encoding: unreserved characters as they are, the rest %XX (spaces too).

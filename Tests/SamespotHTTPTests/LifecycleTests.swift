@@ -316,7 +316,7 @@ import Testing
         try await TestServer.withSampleCityCopy { port, db in
             try await db.client.query("ALTER TABLE service_types RENAME TO service_types_gone", logger: db.logger)
             let json = try await HTTP.get("/open311/v2/requests.json", port: port, key: nil)
-            #expect(json.status == 500 && json.open311Error?.code == 500)
+            #expect(json.status == 500 && json.open311Error?.code == 500, "\(json.status) \(json.text.prefix(300))")
             #expect(json.open311Error?.description.hasPrefix("an internal error stopped this request") == true)
             let xml = try await HTTP.get("/open311/v2/requests.xml", port: port, key: nil)
             #expect(xml.status == 500 && xml.text.contains("<errors><error><code>500</code>"))

@@ -11,8 +11,10 @@ import SamespotTestSupport
 /// Runs the real Samespot server on a loopback port over the sample city, as `serve` does:
 /// indexes loaded from PostgreSQL first, then the application with a pool of its own.
 enum TestServer {
-    static func settings(_ database: DatabaseSettings, limits: LimitSettings = LimitSettings()) -> ServerSettings {
-        ServerSettings(host: "127.0.0.1", port: 0, database: database, city: TestEnvironment.city, wardSet: nil, limits: limits)
+    static func settings(_ database: DatabaseSettings, limits: LimitSettings = LimitSettings(),
+                         crossOrigin: CrossOriginPolicy = .anyOrigin) -> ServerSettings {
+        ServerSettings(host: "127.0.0.1", port: 0, database: database, city: TestEnvironment.city, wardSet: nil, limits: limits,
+                       crossOrigin: crossOrigin)
     }
 
     static func withSampleCity(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
@@ -37,7 +39,7 @@ enum TestServer {
     static func withSampleCityCopy(
         logger: Logger = TestEnvironment.logger, registry: RouteRegistry = RouteRegistry(), limits: LimitSettings = LimitSettings(),
         prepare: @escaping @Sendable (Database) async throws -> Void = { _ in },
-        reads: DatabaseSettings? = nil, behindTransactionPooler: Bool = false,
+        reads: DatabaseSettings? = nil, behindTransactionPooler: Bool = false, crossOrigin: CrossOriginPolicy = .anyOrigin,
         _ body: @escaping @Sendable (Int, Database) async throws -> Void
     ) async throws {
         SamespotServer.bootstrapMetrics()
@@ -47,7 +49,7 @@ enum TestServer {
             let indexes = CityIndexes(snapshot, catalog: try await CatalogStore(database: db).load(), wardSetName: nil)
             var serving = db.settings
             serving.behindTransactionPooler = behindTransactionPooler
-            let app = try SamespotServer.buildApplication(settings: settings(db.settings, limits: limits),
+            let app = try SamespotServer.buildApplication(settings: settings(db.settings, limits: limits, crossOrigin: crossOrigin),
                                                           database: Database(settings: serving, logger: logger),
                                                           reads: reads.map { Database(settings: $0, logger: logger) },
                                                           indexes: indexes, logger: logger, registry: registry)

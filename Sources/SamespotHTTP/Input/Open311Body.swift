@@ -4,25 +4,34 @@ import SamespotCore
 import SamespotService
 import SamespotStore
 
-/// The body of an Open311 POST: the spec's form encoding, or the same fields as a JSON object
-/// (`"attribute": {"code": "value" | ["a", "b"]}` or `"attribute[code]"` keys).
+/// The body of an Open311 POST: the spec's form encoding, the same fields as a JSON object
+/// (`"attribute": {"code": "value" | ["a", "b"]}` or `"attribute[code]"` keys), or as
+/// `multipart/form-data` (a browser's `FormData`, a phone app's post with its photo as `media`).
 enum Open311Body {
     static let maxBodyBytes = 1 << 20
+    /// A multipart post may carry a photo: the photo's limit and the fields' together.
+    static let maxMultipartBytes = IntakeService.maxPhotoBytes + maxBodyBytes
 
-    static func pairs(of request: Request) async throws -> [(key: String, value: String)] {
+    /// What a post carries: its fields in order, and its photo when it sent one.
+    struct Submission {
+        var pairs: [(key: String, value: String)]
+        var photo: IntakePhoto?
+    }
+
+    static func read(_ request: Request) async throws -> Submission {
+        let type = request.headers[.contentType] ?? ""
+        let multipart = type.lowercased().hasPrefix("multipart/")
+        let limit = multipart ? maxMultipartBytes : maxBodyBytes
         let buffer: ByteBuffer
-        do { buffer = try await request.body.collect(upTo: maxBodyBytes) } catch {
-            throw APIError.badRequest("the body is larger than \(maxBodyBytes / 1024) KiB")
+        do { buffer = try await request.body.collect(upTo: limit) } catch {
+            throw APIError.badRequest("the body is larger than \(limit >> 20) MiB")
         }
+        if multipart { return try Open311Multipart.read(buffer, contentType: type) }
         let bytes = Array(buffer: buffer)
-        let type = request.headers[.contentType]?.lowercased() ?? ""
-        if type.hasPrefix("application/json") {
-            return try jsonPairs(bytes)
+        if type.lowercased().hasPrefix("application/json") {
+            return Submission(pairs: try jsonPairs(bytes))
         }
-        if type.hasPrefix("multipart/") {
-            throw APIError.badRequest("send the request form-encoded (application/x-www-form-urlencoded) or as JSON; give a photo as media_url")
-        }
-        do { return try FormURLEncoded.parse(bytes) } catch {
+        do { return Submission(pairs: try FormURLEncoded.parse(bytes)) } catch {
             throw APIError.badRequest(error.message)
         }
     }

@@ -168,8 +168,8 @@ struct Open311Routes {
 
     /// - Returns: the answer, and whether it repeats an earlier one (the same Idempotency-Key).
     private func submit(_ request: Request, _ context: SamespotRequestContext) async throws -> (Open311Document, Bool) {
-        let pairs = try await Open311Body.pairs(of: request)
-        let form = Open311Body.Fields(pairs)
+        let submission = try await Open311Body.read(request)
+        let form = Open311Body.Fields(submission.pairs)
         // The spec's api_key form field, or the header other Samespot endpoints use.
         var caller = context.caller
         if let key = form.first("api_key") { caller = try await keys.caller(forKey: key) }
@@ -180,6 +180,7 @@ struct Open311Routes {
             guard principal.can(.submitOpen311) else { throw APIError.forbidden("this api_key may not post service requests") }
         }
         var new = try Open311Body.newRequest(form, actor: caller.principal?.actor ?? "open311")
+        new.photo = submission.photo
         if let principal = caller.principal { new.idempotencyKey = try IdempotencyKeyHeader.read(request, principal: principal) }
         let outcome = try await intake.submit(new).outcome
         let notice = outcome.parentServiceRequestID.map {

@@ -35,6 +35,8 @@ public enum SamespotServer {
         // Logs and metrics name the method, path and status; never the query string (it may
         // carry an address) nor a key.
         router.add(middleware: MetricsMiddleware())
+        // Outside the error middleware, so refusals carry the header too and a page can read them.
+        if let crossOrigin = CrossOriginMiddleware.make(settings.crossOrigin) { router.add(middleware: crossOrigin) }
         if let mirror { router.add(middleware: LocalWriteMiddleware(mirror: mirror)) }
         let keys = APIKeyResolver(store: APIKeyStore(database: database))
         router.add(middleware: ErrorMiddleware())

@@ -39,6 +39,8 @@ public struct PreparedIntake: Sendable {
     public var expediteReason: String?
     /// The caller's Idempotency-Key, if it sent one.
     public var idempotency: IdempotencyClaim?
+    /// A photo the caller sent with the request, kept with the case (in its transaction).
+    public var photo: IntakePhoto?
 
     public struct Requester: Sendable {
         public var firstName: String, lastName: String, email: String, phone: String
@@ -63,6 +65,19 @@ public struct PreparedIntake: Sendable {
         self.attributes = attributes; self.mediaURL = mediaURL; self.rule = rule; self.actor = actor
         self.assignment = assignment; self.priority = priority; self.standard = standard
     }
+}
+
+/// A photo sent with a request (an Open311 app's `media`), kept as a document of the new case:
+/// staff see it with the case. Its type is read from its bytes, not from what the app claimed.
+public struct IntakePhoto: Sendable {
+    public var fileName: String
+    public var contentType: String
+    public var bytes: [UInt8]
+    public init(fileName: String, contentType: String, bytes: [UInt8]) {
+        self.fileName = fileName; self.contentType = contentType; self.bytes = bytes
+    }
+    /// Kept with the file, as for staff's documents: a copy produced later can be shown to be the one received.
+    public var sha256: [UInt8] { Array(SHA256.hash(data: bytes)) }
 }
 
 /// What intake stored: the new case's ids and, when merged, its parent and the reasons.
@@ -338,9 +353,14 @@ public struct IntakeStore: Sendable {
             parent: parent, timeZone: city.timeZone)
         let rows = parent == nil ? try await tx.run(WriteCase<NewCase>(write: write), on: database)
                                  : try await tx.run(WriteCase<MergedCase>(write: write), on: database)
+        var stored: IntakeOutcome?
         for try await (id, number, token, parentNumber) in rows {
-            return IntakeOutcome(requestID: id, serviceRequestID: number, token: token, parentRequestID: parent?.parentID,
-                                 parentServiceRequestID: parentNumber, decision: nil, rule: intake.rule)
+            stored = IntakeOutcome(requestID: id, serviceRequestID: number, token: token, parentRequestID: parent?.parentID,
+                                   parentServiceRequestID: parentNumber, decision: nil, rule: intake.rule)
+        }
+        if let stored {
+            if let photo = intake.photo { try await keep(photo, of: stored.requestID, actor: intake.actor, on: tx) }
+            return stored
         }
         // No row: the same key was stored by a copy of this request that committed while this
         // one waited on the unique index (another instance, a client's parallel retry).
@@ -348,5 +368,19 @@ public struct IntakeStore: Sendable {
             return earlier
         }
         throw StoreError.notFound("unknown service_code \(intake.serviceCode)")
+    }
+
+    /// The photo as a document of the case, with its audit row, in the intake's transaction: a
+    /// request is stored with its photo or not at all. (A round trip more, for a request with one.)
+    private func keep(_ photo: IntakePhoto, of requestID: Int64, actor: String, on tx: PostgresConnection) async throws {
+        var documentID: Int64 = 0
+        for try await id in try await tx.query("""
+            INSERT INTO case_documents (request_id, file_name, content_type, byte_size, sha256, content, description, uploaded_by)
+            VALUES (\(requestID), \(photo.fileName), \(photo.contentType), \(photo.bytes.count), \(ByteBuffer(bytes: photo.sha256)),
+                    \(ByteBuffer(bytes: photo.bytes)), 'sent with the request', \(actor))
+            RETURNING document_id
+            """, logger: database.logger).decode(Int64.self) { documentID = id }
+        try await CaseStore.audit(requestID, "document", actor, ["document_id": String(documentID), "content_type": photo.contentType],
+                                  tx, database.logger)
     }
 }
