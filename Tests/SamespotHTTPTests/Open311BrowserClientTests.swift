@@ -184,6 +184,25 @@ import Testing
         }
     }
 
+    /// Uptime monitors and link checkers ask with HEAD: the GET's status and length, no body.
+    @Test func headAnswersAsGetWithoutABody() async throws {
+        try await TestServer.withSampleCityCopy { port, _ in
+            for path in ["\(Self.base)/services.json", "\(Self.base)/discovery.xml", "/healthz"] {
+                let get = try await HTTP.send("GET", path, port: port, key: nil)
+                let head = try await HTTP.send("HEAD", path, port: port, key: nil)
+                #expect(get.status == 200 && head.status == 200, "\(path)")
+                #expect(head.data.isEmpty, "\(path)")
+                #expect(head.header("Content-Length") == String(get.data.count), "\(path)")
+                #expect(head.header("Content-Type") == get.header("Content-Type"), "\(path)")
+            }
+            let missing = try await HTTP.send("HEAD", "\(Self.base)/services/NOPE.json", port: port, key: nil)
+            #expect(missing.status == 404)
+            #expect(missing.data.isEmpty)
+            // A staff route keeps its rules: no key, no answer.
+            #expect(try await HTTP.send("HEAD", "/v1/cases/SR21-00000001", port: port, key: nil).status == 401)
+        }
+    }
+
     @Test func theCrossOriginSettingIsReadOrRefusedInWords() throws {
         #expect(try CrossOriginPolicy(parsing: "*") == .anyOrigin)
         #expect(try CrossOriginPolicy(parsing: " None ") == .noOrigin)

@@ -107,7 +107,7 @@ public enum SamespotServer {
         let keepers: [any Service] = [IndexRefresher(indexes: indexes, database: listener ?? database)]
             + [mirror.map(CaseMirrorService.init)].compactMap { $0 }
         return Application(
-            router: router,
+            responder: HeadAsGetResponder(base: router.buildResponder()),
             server: .http1(configuration: .init(
                 idleTimeout: settings.limits.idleTimeoutSeconds > 0 ? .milliseconds(Int64(settings.limits.idleTimeoutSeconds * 1_000)) : nil,
                 // A head the parser refuses gets a bare 400 with no body from the HTTP layer, so the
