@@ -184,6 +184,26 @@ import Testing
         }
     }
 
+    /// Some Open311 libraries put the fields, the key most often, in the POST's URL; the body's win.
+    @Test func fieldsInThePostsURLCountWhenTheBodyLacksThem() async throws {
+        try await TestServer.withSampleCityCopy { port, db in
+            let query = Self.pothole.map { "\($0.0)=\(HTTP.encode($0.1))" }.joined(separator: "&") + "&description=from+the+URL"
+            let posted = try await HTTP.send("POST", "\(Self.base)/requests.json?\(query)", port: port, body: "description=from%20the%20body",
+                                             contentType: "application/x-www-form-urlencoded", key: nil)
+            #expect(posted.status == 200, "\(posted.text)")
+            let number = try #require(posted.array.first?["service_request_id"] as? String)
+            let stored = try await HTTP.get("\(Self.base)/requests/\(number).json", port: port, key: nil)
+            #expect(stored.array.first?["description"] as? String == "from the body")
+            let urlOnly = try await HTTP.send("POST", "\(Self.base)/requests.json?\(query)", port: port, body: "",
+                                              contentType: "application/x-www-form-urlencoded", key: nil)
+            #expect(urlOnly.status == 200, "\(urlOnly.text)")
+            let second = try #require(urlOnly.array.first?["service_request_id"] as? String)
+            #expect(try await HTTP.get("\(Self.base)/requests/\(second).json", port: port, key: nil).array.first?["description"] as? String
+                    == "from the URL")
+            #expect(try await Self.int(db, "SELECT count(*)::int FROM service_requests WHERE source = 'api'") == 2)
+        }
+    }
+
     /// Uptime monitors and link checkers ask with HEAD: the GET's status and length, no body.
     @Test func headAnswersAsGetWithoutABody() async throws {
         try await TestServer.withSampleCityCopy { port, _ in

@@ -36,6 +36,16 @@ enum Open311Body {
         }
     }
 
+    /// The fields a client put in the POST's URL rather than its body (the `api_key`, most often,
+    /// as some Open311 libraries do), for the names the body does not have: the body's win.
+    static func urlFields(of request: Request, besides body: [(key: String, value: String)]) throws -> [(key: String, value: String)] {
+        guard let query = request.uri.query, !query.isEmpty else { return [] }
+        let inBody = Set(body.map(\.key))
+        do { return try FormURLEncoded.parse(Array(query.utf8)).filter { !inBody.contains($0.key) } } catch {
+            throw APIError.badRequest("the URL's query: \(error.message)")
+        }
+    }
+
     private static func jsonPairs(_ bytes: [UInt8]) throws -> [(key: String, value: String)] {
         guard let object = try? JSONDecoder().decode([String: JSONField].self, from: Data(bytes)) else {
             throw APIError.badRequest(#"the body must be a JSON object such as {"service_code": "…", "lat": 41.88, "long": -87.63}"#)

@@ -169,7 +169,7 @@ struct Open311Routes {
     /// - Returns: the answer, and whether it repeats an earlier one (the same Idempotency-Key).
     private func submit(_ request: Request, _ context: SamespotRequestContext) async throws -> (Open311Document, Bool) {
         let submission = try await Open311Body.read(request)
-        let form = Open311Body.Fields(submission.pairs)
+        let form = Open311Body.Fields(submission.pairs + (try Open311Body.urlFields(of: request, besides: submission.pairs)))
         // The spec's api_key form field, or the header other Samespot endpoints use.
         var caller = context.caller
         if let key = form.first("api_key") { caller = try await keys.caller(forKey: key) }
