@@ -169,8 +169,8 @@ public struct IntakeService: Sendable {
                              ward: wardInUse)
     }
 
-    /// The largest photo a request may carry, as for staff's documents.
-    public static let maxPhotoBytes = 10 << 20
+    /// The largest photo a request may carry: the largest document a case keeps.
+    public static let maxPhotoBytes = CaseService.maxDocumentBytes
 
     /// A photo as the case keeps it: a picture by its own bytes (JPEG, PNG, GIF or WebP), with
     /// its type read from them, and a file name staff can save it under.

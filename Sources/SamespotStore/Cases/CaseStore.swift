@@ -311,21 +311,30 @@ public struct CaseStore: Sendable {
     /// A file, whose content type the caller read from its bytes.
     public func addDocument(_ tracking: String, fileName: String, contentType: String, bytes: [UInt8],
                             description: String, actor: String) async throws -> Int64 {
-        // Kept with the file: a copy produced later can be shown to be the one received.
-        let sha256 = Array(SHA256.hash(data: bytes))
-        return try await transaction { tx, logger in
+        try await transaction { tx, logger in
             let c = try await Self.lock(.tracking(tracking), tx, logger)
-            var id: Int64 = 0
-            for try await documentID in try await tx.query("""
-                INSERT INTO case_documents (request_id, file_name, content_type, byte_size, sha256, content, description, uploaded_by)
-                VALUES (\(c.id), \(fileName), \(contentType), \(bytes.count), \(ByteBuffer(bytes: sha256)), \(ByteBuffer(bytes: bytes)),
-                        \(description), \(actor))
-                RETURNING document_id
-                """, logger: logger).decode(Int64.self) { id = documentID }
+            let id = try await Self.insertDocument(of: c.id, fileName: fileName, contentType: contentType, bytes: bytes,
+                                                   description: description, actor: actor, tx, logger)
             try await tx.query("UPDATE service_requests SET updated_at = now() WHERE request_id = \(c.id)", logger: logger)
-            try await Self.audit(c.id, "document", actor, ["document_id": String(id), "content_type": contentType], tx, logger)
             return id
         }
+    }
+
+    /// Writes a file of a case, with its hash and its audit row, in the caller's transaction:
+    /// staff's documents, and the photo a resident sends with a request (`IntakeStore`).
+    static func insertDocument(of requestID: Int64, fileName: String, contentType: String, bytes: [UInt8], description: String,
+                               actor: String, _ tx: PostgresConnection, _ logger: Logger) async throws -> Int64 {
+        // Kept with the file: a copy produced later can be shown to be the one received.
+        let sha256 = Array(SHA256.hash(data: bytes))
+        var id: Int64 = 0
+        for try await documentID in try await tx.query("""
+            INSERT INTO case_documents (request_id, file_name, content_type, byte_size, sha256, content, description, uploaded_by)
+            VALUES (\(requestID), \(fileName), \(contentType), \(bytes.count), \(ByteBuffer(bytes: sha256)), \(ByteBuffer(bytes: bytes)),
+                    \(description), \(actor))
+            RETURNING document_id
+            """, logger: logger).decode(Int64.self) { id = documentID }
+        try await audit(requestID, "document", actor, ["document_id": String(id), "content_type": contentType], tx, logger)
+        return id
     }
 
     public struct StoredDocument: Sendable { public var fileName: String; public var contentType: String; public var bytes: ByteBuffer }

@@ -76,7 +76,7 @@ public struct IntakePhoto: Sendable {
     public init(fileName: String, contentType: String, bytes: [UInt8]) {
         self.fileName = fileName; self.contentType = contentType; self.bytes = bytes
     }
-    /// Kept with the file, as for staff's documents: a copy produced later can be shown to be the one received.
+    /// Its SHA-256, as the case keeps it: part of an Idempotency-Key's fingerprint.
     public var sha256: [UInt8] { Array(SHA256.hash(data: bytes)) }
 }
 
@@ -373,14 +373,7 @@ public struct IntakeStore: Sendable {
     /// The photo as a document of the case, with its audit row, in the intake's transaction: a
     /// request is stored with its photo or not at all. (A round trip more, for a request with one.)
     private func keep(_ photo: IntakePhoto, of requestID: Int64, actor: String, on tx: PostgresConnection) async throws {
-        var documentID: Int64 = 0
-        for try await id in try await tx.query("""
-            INSERT INTO case_documents (request_id, file_name, content_type, byte_size, sha256, content, description, uploaded_by)
-            VALUES (\(requestID), \(photo.fileName), \(photo.contentType), \(photo.bytes.count), \(ByteBuffer(bytes: photo.sha256)),
-                    \(ByteBuffer(bytes: photo.bytes)), 'sent with the request', \(actor))
-            RETURNING document_id
-            """, logger: database.logger).decode(Int64.self) { documentID = id }
-        try await CaseStore.audit(requestID, "document", actor, ["document_id": String(documentID), "content_type": photo.contentType],
-                                  tx, database.logger)
+        _ = try await CaseStore.insertDocument(of: requestID, fileName: photo.fileName, contentType: photo.contentType, bytes: photo.bytes,
+                                               description: "sent with the request", actor: actor, tx, database.logger)
     }
 }
