@@ -28,6 +28,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         // Open311 posts as browsers' FormData and phone apps send them, with a photo: multipart/form-data.
         .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
+        // Already built for HummingbirdTesting; the HTTP tests' client (URLSession on Linux lost an answer).
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // C libraries, through the system's headers (libgeos-dev, libproj-dev).
@@ -145,6 +147,7 @@ let package = Package(
                 "SamespotService",
                 "SamespotTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: swiftSettings
         ),

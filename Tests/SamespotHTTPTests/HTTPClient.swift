@@ -1,7 +1,8 @@
+import AsyncHTTPClient
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
 import SamespotTestSupport
 
 /// What a server answered, with readers for the API's formats.
@@ -25,7 +26,7 @@ struct Reply: @unchecked Sendable {
     func header(_ name: String) -> String? { headers.first { $0.key.lowercased() == name.lowercased() }?.value }
 }
 
-/// A real HTTP client on loopback (URLSession), as an app or a browser would call the server.
+/// A real HTTP client on loopback (AsyncHTTPClient), as an app or a browser would call the server.
 enum HTTP {
     /// - Parameter key: sent as `Authorization: Bearer`; nil sends none.
     static func send(_ method: String, _ path: String, port: Int, body: String? = nil, contentType: String? = "application/json",
@@ -36,19 +37,60 @@ enum HTTP {
     /// As `send`, with a body of bytes (a photo in a multipart post).
     static func send(_ method: String, _ path: String, port: Int, bytes body: Data?, contentType: String?,
                      key: String? = TestKeys.admin, headers: [String: String] = [:]) async throws -> Reply {
-        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
-        request.httpMethod = method
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+        request.method = HTTPMethod(rawValue: method)
+        // What a browser or URLSession sends when the caller says nothing else.
+        request.headers.add(name: "Accept", value: "*/*")
         if let body {
-            request.httpBody = body
-            if let contentType { request.setValue(contentType, forHTTPHeaderField: "Content-Type") }
+            request.body = .bytes(ByteBuffer(bytes: body))
+            if let contentType { request.headers.replaceOrAdd(name: "Content-Type", value: contentType) }
         }
-        if let key { request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization") }
-        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-        let (data, response) = try await URLSession.shared.data(for: request)
-        let http = response as? HTTPURLResponse
+        if let key { request.headers.replaceOrAdd(name: "Authorization", value: "Bearer \(key)") }
+        for (name, value) in headers { request.headers.replaceOrAdd(name: name, value: value) }
+        let response = try await client.execute(request, timeout: .seconds(120))
+        let data = Data(buffer: try await response.body.collect(upTo: 64 << 20))
         var fields: [String: String] = [:]
-        for (k, v) in http?.allHeaderFields ?? [:] { fields["\(k)"] = "\(v)" }
-        return Reply(status: http?.statusCode ?? 0, headers: fields, data: data)
+        for header in response.headers {
+            fields[header.name] = fields[header.name].map { "\($0), \(header.value)" } ?? header.value
+        }
+        return Reply(status: Int(response.status.code), headers: fields, data: data)
+    }
+
+    /// The tests' one HTTP client. AsyncHTTPClient, not URLSession: Foundation's URLSession on
+    /// Linux once left a test of 200 concurrent posts waiting forever for an answer the server
+    /// had sent (every thread idle, its sockets in CLOSE-WAIT), and it has no deadline that holds.
+    /// Here each request has one (`send`'s 120 s), so a lost answer fails its test by name.
+    /// The connect timeout is also how long a request may wait for one of the pool's 8
+    /// connections to a server: at 10 s, requests queued behind 200 concurrent posts on a busy
+    /// machine gave up, and their test threw while the rest were still being answered (see `all`).
+    /// Pooled connections are dropped after 10 s idle, before the server's own 30 s idle close,
+    /// so a request is never written onto a connection the server is closing.
+    private static let client = HTTPClient(
+        eventLoopGroup: HTTPClient.defaultEventLoopGroup,
+        configuration: .init(redirectConfiguration: .follow(max: 5, allowCycles: false),
+                             timeout: .init(connect: .seconds(120), read: .seconds(120)),
+                             connectionPool: .init(idleTimeout: .seconds(10)),
+                             decompression: .enabled(limit: .ratio(25))))
+
+    /// `count` requests at once (`request(i)`), each awaited to its end, in order. One that fails
+    /// in the client (no answer by its deadline, say) comes back as status 0 with the error as
+    /// its text, so the test's expectations fail on it. Thrown instead, it would leave the
+    /// server's `test(.live)` closure while the other requests were still being answered, and
+    /// HummingbirdTesting then cancels the server under them: that hung one full run and crashed
+    /// another ("Deinited NIOAsyncWriter without calling finish()").
+    static func all(_ count: Int, _ request: @escaping @Sendable (Int) async throws -> Reply) async -> [Reply] {
+        await withTaskGroup(of: (Int, Reply).self) { group in
+            for i in 0..<count {
+                group.addTask {
+                    do { return (i, try await request(i)) } catch {
+                        return (i, Reply(status: 0, headers: [:], data: Data("request \(i) failed in the client: \(error)".utf8)))
+                    }
+                }
+            }
+            var replies = [Reply?](repeating: nil, count: count)
+            for await (i, reply) in group { replies[i] = reply }
+            return replies.compactMap { $0 }
+        }
     }
 
     static func get(_ path: String, port: Int, key: String? = TestKeys.admin) async throws -> Reply {

@@ -105,7 +105,7 @@ import Testing
         try await TestServer.withSampleCityCopy { port, db in
             let created = try await HTTP.send("POST", "/v1/requests", port: port, body: Self.body, key: TestKeys.intake)
             let id = try #require(created.json["service_request_id"] as? String)
-            func send(_ path: String, _ body: String, key: String) async throws -> Reply {
+            @Sendable func send(_ path: String, _ body: String, key: String) async throws -> Reply {
                 try await HTTP.send("POST", "/v1/cases/\(id)/\(path)", port: port, body: body, key: TestKeys.intake, headers: ["Idempotency-Key": key])
             }
             func notes() async throws -> Int {
@@ -128,10 +128,7 @@ import Testing
 
             // Ten copies at once: one note; each copy answers it or is told to come back.
             let racing = UUID().uuidString
-            let copies = try await withThrowingTaskGroup(of: Reply.self) { group in
-                for _ in 0..<10 { group.addTask { try await send("notes", #"{"note": "crew on site"}"#, key: racing) } }
-                return try await group.reduce(into: []) { $0.append($1) }
-            }
+            let copies = await HTTP.all(10) { _ in try await send("notes", #"{"note": "crew on site"}"#, key: racing) }
             #expect(copies.filter { $0.status == 201 && $0.header("Idempotent-Replayed") == nil }.count == 1, "\(copies.map(\.status))")
             #expect(copies.allSatisfy { $0.status == 201 || ($0.status == 409 && $0.header("Retry-After") == "1") }, "\(copies.map(\.status))")
             #expect(try await notes() == 2)
@@ -170,14 +167,9 @@ import Testing
             try await one.test(.live) { first in
                 try await two.test(.live) { second in
                     let ports = [try #require(first.port), try #require(second.port)]
-                    let answers = try await withThrowingTaskGroup(of: Reply.self) { group in
-                        for i in 0..<20 {
-                            group.addTask {
-                                try await HTTP.send("POST", "/v1/requests", port: ports[i % 2], body: Self.body, key: TestKeys.intake,
-                                                    headers: ["Idempotency-Key": key])
-                            }
-                        }
-                        return try await group.reduce(into: []) { $0.append($1) }
+                    let answers = await HTTP.all(20) { i in
+                        try await HTTP.send("POST", "/v1/requests", port: ports[i % 2], body: Self.body, key: TestKeys.intake,
+                                            headers: ["Idempotency-Key": key])
                     }
                     #expect(answers.allSatisfy { $0.status == 201 }, "\(answers.map(\.status))")
                     #expect(Set(answers.compactMap { $0.json["service_request_id"] as? String }).count == 1)

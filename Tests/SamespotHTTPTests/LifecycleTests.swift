@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import PostgresNIO
 import SamespotCore
 import SamespotService
@@ -240,14 +237,10 @@ import Testing
         try await TestServer.withSampleCityCopy { port, _ in
             let (parent, _, _) = try await Self.twoReports(port: port)
             let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + Array(repeating: 7, count: 100)
-            var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/v1/cases/\(parent)/documents?file_name=photo.pdf&description=scan")!)
-            request.httpMethod = "POST"
-            request.httpBody = Data(png)
-            request.setValue("Bearer \(TestKeys.intake)", forHTTPHeaderField: "Authorization")
-            request.setValue("application/pdf", forHTTPHeaderField: "Content-Type")
-            let (data, response) = try await URLSession.shared.data(for: request)
-            #expect((response as? HTTPURLResponse)?.statusCode == 201)
-            let answer = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            let upload = try await HTTP.send("POST", "/v1/cases/\(parent)/documents?file_name=photo.pdf&description=scan", port: port,
+                                             bytes: Data(png), contentType: "application/pdf", key: TestKeys.intake)
+            #expect(upload.status == 201)
+            let answer = upload.json
             let id = try #require(answer["document_id"] as? Int)
             let docs = try #require((answer["case"] as? [String: Any])?["documents"] as? [[String: Any]])
             // What the bytes say, not what the name or the header claimed.

@@ -13,15 +13,10 @@ import Testing
     @Test func overloadIsRefusedAtOnceAndNothingAdmittedIsLost() async throws {
         try await TestServer.withSampleCityCopy(limits: LimitSettings(maxWritesInFlight: 1)) { port, db in
             let before = try await IdempotencyTests.count(db)
-            let replies = try await withThrowingTaskGroup(of: Reply.self) { group in
-                for i in 0..<30 {
-                    group.addTask {
-                        let lat = 41.80 + Double(i) * 0.001
-                        return try await HTTP.send("POST", "/v1/requests", port: port,
-                                                   body: #"{"service_code": "GRAF", "lat": \#(lat), "long": -87.66}"#, key: TestKeys.intake)
-                    }
-                }
-                return try await group.reduce(into: []) { $0.append($1) }
+            let replies = await HTTP.all(30) { i in
+                let lat = 41.80 + Double(i) * 0.001
+                return try await HTTP.send("POST", "/v1/requests", port: port,
+                                           body: #"{"service_code": "GRAF", "lat": \#(lat), "long": -87.66}"#, key: TestKeys.intake)
             }
             let taken = replies.filter { $0.status == 201 }, refused = replies.filter { $0.status == 503 }
             #expect(taken.count + refused.count == 30, "\(replies.map(\.status))")

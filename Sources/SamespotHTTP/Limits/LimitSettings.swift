@@ -13,13 +13,16 @@ public struct LimitSettings: Sendable {
     /// A connection that sends nothing whole for this long (an idle keep-alive, or a slow-loris
     /// client trickling a request's head) is closed; 0: never.
     public var idleTimeoutSeconds: Double
+    /// A request still being answered after this long is named in the log (`SlowRequestWatch`).
+    public var slowRequestSeconds: Double
 
     public init(maxWritesInFlight: Int = 32, maxReadsInFlight: Int = 256, publicKeyRatePerSecond: Double = 20,
-                staffKeyRatePerSecond: Double = 0, idleTimeoutSeconds: Double = 30) {
+                staffKeyRatePerSecond: Double = 0, idleTimeoutSeconds: Double = 30, slowRequestSeconds: Double = 30) {
         self.maxWritesInFlight = maxWritesInFlight
         self.maxReadsInFlight = maxReadsInFlight
         self.publicKeyRatePerSecond = publicKeyRatePerSecond
         self.staffKeyRatePerSecond = staffKeyRatePerSecond
         self.idleTimeoutSeconds = idleTimeoutSeconds
+        self.slowRequestSeconds = slowRequestSeconds
     }
 }

@@ -28,12 +28,16 @@ public enum SamespotServer {
     ///   - reads: a streaming replica for the reads that may lag by a moment (Open311 listings,
     ///     matches, clusters, ward and lifecycle reports); nil reads from the primary.
     /// - Parameter mirror: the cases in memory, when kept (`buildApplication` keeps them current).
+    /// - Parameter requestsInProgress: where each request is registered while it is answered, for
+    ///   `SlowRequestWatch` (`buildApplication` runs one).
     public static func buildRouter(settings: ServerSettings, database: Database, reads: Database? = nil, indexes: CityIndexes,
-                                   mirror: CaseMirror? = nil, registry: RouteRegistry = RouteRegistry()) throws -> Router<SamespotRequestContext> {
+                                   mirror: CaseMirror? = nil, requestsInProgress: RequestsInProgress? = nil,
+                                   registry: RouteRegistry = RouteRegistry()) throws -> Router<SamespotRequestContext> {
         let replica = reads ?? database
         let router = Router(context: SamespotRequestContext.self)
         // Logs and metrics name the method, path and status; never the query string (it may
         // carry an address) nor a key.
+        if let requestsInProgress { router.add(middleware: RequestsInProgressMiddleware(requests: requestsInProgress)) }
         router.add(middleware: MetricsMiddleware())
         // Outside the error middleware, so refusals carry the header too and a page can read them.
         if let crossOrigin = CrossOriginMiddleware.make(settings.crossOrigin) { router.add(middleware: crossOrigin) }
@@ -102,10 +106,13 @@ public enum SamespotServer {
         // are pruned on the primary.
         let mirror = settings.casesInMemory
             ? CaseMirror(feed: CaseFeedStore(database: reads ?? database), primary: CaseFeedStore(database: database), logger: logger) : nil
-        let router = try buildRouter(settings: settings, database: database, reads: reads, indexes: indexes, mirror: mirror, registry: registry)
+        let requestsInProgress = RequestsInProgress()
+        let router = try buildRouter(settings: settings, database: database, reads: reads, indexes: indexes, mirror: mirror,
+                                     requestsInProgress: requestsInProgress, registry: registry)
         let pools: [any Service] = [database.client] + [reads?.client, listener?.client].compactMap { $0 }
         let keepers: [any Service] = [IndexRefresher(indexes: indexes, database: listener ?? database)]
             + [mirror.map(CaseMirrorService.init)].compactMap { $0 }
+            + [SlowRequestWatch(requests: requestsInProgress, limit: .milliseconds(Int64(settings.limits.slowRequestSeconds * 1_000)))]
         return Application(
             responder: HeadAsGetResponder(base: router.buildResponder()),
             server: .http1(configuration: .init(
