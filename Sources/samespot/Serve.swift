@@ -46,6 +46,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds a connection may send nothing whole before it is closed: idle keep-alives, slow-loris clients (env SAMESPOT_IDLE_TIMEOUT; 0: never).")
     var idleTimeout: Double = Double(ProcessInfo.processInfo.environment["SAMESPOT_IDLE_TIMEOUT"] ?? "") ?? LimitSettings().idleTimeoutSeconds
 
+    @Option(help: "Seconds after which a request still being answered is named in the log, once, with its method, path and request id (env SAMESPOT_SLOW_REQUEST; 0: never).")
+    var slowRequest: Double = Double(ProcessInfo.processInfo.environment["SAMESPOT_SLOW_REQUEST"] ?? "") ?? LimitSettings().slowRequestSeconds
+
     @Option(help: "A streaming replica for the reads that may lag by a moment: Open311 listings, matches, clusters, reports (env SAMESPOT_READ_DATABASE_URL; default: none, every read on the primary).")
     var readDatabaseURL: String = ProcessInfo.processInfo.environment["SAMESPOT_READ_DATABASE_URL"] ?? ""
 
@@ -72,6 +75,9 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--database-pooler \(databasePooler) is not known: write none or transaction")
         }
         do { _ = try CrossOriginPolicy(parsing: corsOrigins) } catch { throw ValidationError("--cors-origins: \(error.description)") }
+        for (option, seconds) in [("idle-timeout", idleTimeout), ("slow-request", slowRequest)] where !(seconds.isFinite && seconds >= 0) {
+            throw ValidationError("--\(option) \(seconds) is not a number of seconds: write 0 or more (0: never)")
+        }
         if databasePooler == "transaction" && directDatabaseURL.isEmpty {
             throw ValidationError("behind a transaction pooler the service still needs one session of its own (LISTEN, migrations): "
                                   + "give the primary's own URL as --direct-database-url or SAMESPOT_DIRECT_DATABASE_URL")
@@ -97,7 +103,7 @@ struct Serve: AsyncParsableCommand {
                                       web: WebSettings(leafletDirectory: leafletDir, tileURL: tileURL.isEmpty ? nil : tileURL, tileAttribution: tileAttribution),
                                       limits: LimitSettings(maxWritesInFlight: maxWritesInFlight, maxReadsInFlight: maxReadsInFlight,
                                                             publicKeyRatePerSecond: publicKeyRate, staffKeyRatePerSecond: staffKeyRate,
-                                                            idleTimeoutSeconds: idleTimeout),
+                                                            idleTimeoutSeconds: idleTimeout, slowRequestSeconds: slowRequest),
                                       casesInMemory: casesInMemory == "on", crossOrigin: try CrossOriginPolicy(parsing: corsOrigins))
         let pooled = databasePooler == "transaction"
         // Migrations (a session advisory lock), the indexes and LISTEN need a session of their own.

@@ -64,5 +64,15 @@ import Testing
         #expect(unknown.status != 0)
         #expect(unknown.output.contains("--database-pooler statement is not known: write none or transaction"), "\(unknown.output)")
     }
+
+    /// Seconds that are not a duration are refused before anything starts: infinity would reach a
+    /// conversion to milliseconds that stops the process.
+    @Test func serveRefusesSecondsThatAreNotADuration() throws {
+        for (option, value) in [("--slow-request", "inf"), ("--slow-request", "-1"), ("--idle-timeout", "nan")] {
+            let refused = try Self.run(["serve", "\(option)=\(value)"])
+            #expect(refused.status != 0)
+            #expect(refused.output.contains("is not a number of seconds: write 0 or more (0: never)"), "\(option) \(value): \(refused.output)")
+        }
+    }
 }
 

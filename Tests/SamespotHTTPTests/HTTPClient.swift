@@ -76,8 +76,9 @@ enum HTTP {
     /// in the client (no answer by its deadline, say) comes back as status 0 with the error as
     /// its text, so the test's expectations fail on it. Thrown instead, it would leave the
     /// server's `test(.live)` closure while the other requests were still being answered, and
-    /// HummingbirdTesting then cancels the server under them: that hung one full run and crashed
-    /// another ("Deinited NIOAsyncWriter without calling finish()").
+    /// HummingbirdTesting then cancels the server under them: that hung full runs (their
+    /// handlers never ended), and a scratch test doing it on purpose crashed ("Deinited
+    /// NIOAsyncWriter without calling finish()").
     static func all(_ count: Int, _ request: @escaping @Sendable (Int) async throws -> Reply) async -> [Reply] {
         await withTaskGroup(of: (Int, Reply).self) { group in
             for i in 0..<count {

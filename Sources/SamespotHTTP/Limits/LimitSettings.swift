@@ -13,7 +13,8 @@ public struct LimitSettings: Sendable {
     /// A connection that sends nothing whole for this long (an idle keep-alive, or a slow-loris
     /// client trickling a request's head) is closed; 0: never.
     public var idleTimeoutSeconds: Double
-    /// A request still being answered after this long is named in the log (`SlowRequestWatch`).
+    /// A request still being answered after this long is named in the log (`SlowRequestWatch`);
+    /// 0: never.
     public var slowRequestSeconds: Double
 
     public init(maxWritesInFlight: Int = 32, maxReadsInFlight: Int = 256, publicKeyRatePerSecond: Double = 20,

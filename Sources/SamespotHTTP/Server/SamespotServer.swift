@@ -106,13 +106,14 @@ public enum SamespotServer {
         // are pruned on the primary.
         let mirror = settings.casesInMemory
             ? CaseMirror(feed: CaseFeedStore(database: reads ?? database), primary: CaseFeedStore(database: database), logger: logger) : nil
-        let requestsInProgress = RequestsInProgress()
+        let requestsInProgress = settings.limits.slowRequestSeconds > 0 ? RequestsInProgress() : nil
         let router = try buildRouter(settings: settings, database: database, reads: reads, indexes: indexes, mirror: mirror,
                                      requestsInProgress: requestsInProgress, registry: registry)
         let pools: [any Service] = [database.client] + [reads?.client, listener?.client].compactMap { $0 }
         let keepers: [any Service] = [IndexRefresher(indexes: indexes, database: listener ?? database)]
             + [mirror.map(CaseMirrorService.init)].compactMap { $0 }
-            + [SlowRequestWatch(requests: requestsInProgress, limit: .milliseconds(Int64(settings.limits.slowRequestSeconds * 1_000)))]
+            + [requestsInProgress.map { SlowRequestWatch(requests: $0, limit: .milliseconds(Int64(settings.limits.slowRequestSeconds * 1_000))) }]
+                .compactMap { $0 }
         return Application(
             responder: HeadAsGetResponder(base: router.buildResponder()),
             server: .http1(configuration: .init(

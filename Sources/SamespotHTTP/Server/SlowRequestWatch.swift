@@ -69,13 +69,13 @@ struct RequestsInProgressMiddleware: RouterMiddleware {
 public struct SlowRequestWatch: Service {
     let requests: RequestsInProgress
     let limit: Duration
-    /// A fifth of the limit, at most 5 s: a late request is named at most a fifth late.
+    /// A fifth of the limit, within 0.1 to 5 s: a late request is named at most a fifth late.
     let every: Duration
 
     public init(requests: RequestsInProgress, limit: Duration) {
         self.requests = requests
         self.limit = limit
-        self.every = min(.seconds(5), limit / 5)
+        self.every = max(.milliseconds(100), min(.seconds(5), limit / 5))
     }
 
     public func run() async throws {
