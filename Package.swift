@@ -28,7 +28,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         // Open311 posts as browsers' FormData and phone apps send them, with a photo: multipart/form-data.
         .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
-        // Already built for HummingbirdTesting; the HTTP tests' client (URLSession on Linux lost an answer).
+        // Already built for HummingbirdTesting; the HTTP tests' client, with deadlines a test can set.
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [

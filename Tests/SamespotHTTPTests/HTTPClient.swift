@@ -56,10 +56,9 @@ enum HTTP {
         return Reply(status: Int(response.status.code), headers: fields, data: data)
     }
 
-    /// The tests' one HTTP client. AsyncHTTPClient, not URLSession: Foundation's URLSession on
-    /// Linux once left a test of 200 concurrent posts waiting forever for an answer the server
-    /// had sent (every thread idle, its sockets in CLOSE-WAIT), and it has no deadline that holds.
-    /// Here each request has one (`send`'s 120 s), so a lost answer fails its test by name.
+    /// The tests' one HTTP client. AsyncHTTPClient, not Foundation's URLSession: a deadline per
+    /// request (`send`'s 120 s) and per wait for a pooled connection, both set here, so a lost
+    /// answer fails its test by name.
     /// The connect timeout is also how long a request may wait for one of the pool's 8
     /// connections to a server: at 10 s, requests queued behind 200 concurrent posts on a busy
     /// machine gave up, and their test threw while the rest were still being answered (see `all`).

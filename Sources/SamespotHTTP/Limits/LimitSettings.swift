@@ -26,4 +26,14 @@ public struct LimitSettings: Sendable {
         self.idleTimeoutSeconds = idleTimeoutSeconds
         self.slowRequestSeconds = slowRequestSeconds
     }
+
+    /// `idleTimeoutSeconds` as a duration; nil: never.
+    var idleTimeout: Duration? { Self.duration(idleTimeoutSeconds) }
+    /// `slowRequestSeconds` as a duration; nil: never.
+    var slowRequestLimit: Duration? { Self.duration(slowRequestSeconds) }
+
+    /// Seconds as a duration to the millisecond; nil for 0 (never).
+    private static func duration(_ seconds: Double) -> Duration? {
+        seconds > 0 ? .milliseconds(Int64(seconds * 1_000)) : nil
+    }
 }

@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import Metrics
+import NIOCore
 import Prometheus
 import ServiceLifecycle
 import SamespotGeo
@@ -106,18 +107,16 @@ public enum SamespotServer {
         // are pruned on the primary.
         let mirror = settings.casesInMemory
             ? CaseMirror(feed: CaseFeedStore(database: reads ?? database), primary: CaseFeedStore(database: database), logger: logger) : nil
-        let requestsInProgress = settings.limits.slowRequestSeconds > 0 ? RequestsInProgress() : nil
+        let slowRequests = settings.limits.slowRequestLimit.map { SlowRequestWatch(requests: RequestsInProgress(), limit: $0) }
         let router = try buildRouter(settings: settings, database: database, reads: reads, indexes: indexes, mirror: mirror,
-                                     requestsInProgress: requestsInProgress, registry: registry)
+                                     requestsInProgress: slowRequests?.requests, registry: registry)
         let pools: [any Service] = [database.client] + [reads?.client, listener?.client].compactMap { $0 }
         let keepers: [any Service] = [IndexRefresher(indexes: indexes, database: listener ?? database)]
-            + [mirror.map(CaseMirrorService.init)].compactMap { $0 }
-            + [requestsInProgress.map { SlowRequestWatch(requests: $0, limit: .milliseconds(Int64(settings.limits.slowRequestSeconds * 1_000))) }]
-                .compactMap { $0 }
+            + ([mirror.map(CaseMirrorService.init), slowRequests] as [(any Service)?]).compactMap { $0 }
         return Application(
             responder: HeadAsGetResponder(base: router.buildResponder()),
             server: .http1(configuration: .init(
-                idleTimeout: settings.limits.idleTimeoutSeconds > 0 ? .milliseconds(Int64(settings.limits.idleTimeoutSeconds * 1_000)) : nil,
+                idleTimeout: settings.limits.idleTimeout.map { TimeAmount($0) },
                 // A head the parser refuses gets a bare 400 with no body from the HTTP layer, so the
                 // limit sits well above the longest URL the API's own checks accept (200 list values of
                 // 64 characters, percent-encoded), and those checks answer in the API's format.

@@ -88,10 +88,13 @@ public struct SlowRequestWatch: Service {
     }
 
     func report(now: ContinuousClock.Instant) {
-        for entry in requests.overdue(after: limit, now: now) {
+        let late = requests.overdue(after: limit, now: now)
+        guard !late.isEmpty else { return }
+        let inProgress = requests.count
+        for entry in late {
             let seconds = Int((now - entry.started).components.seconds)
             entry.logger.warning("request still in progress after \(seconds) s", metadata: [
-                "method": "\(entry.method)", "path": "\(entry.path)", "in_progress": "\(requests.count)"])
+                "method": "\(entry.method)", "path": "\(entry.path)", "in_progress": "\(inProgress)"])
         }
     }
 }
