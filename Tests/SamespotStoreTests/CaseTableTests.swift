@@ -312,6 +312,64 @@ import Testing
         }
     }
 
+    /// A listing passed over by blocks of slots (`SlotTimeSpans`) is that of a sort of every case,
+    /// whatever order ids and times come in: ids following time (most blocks skipped), a few
+    /// cases in old blocks newer than every other, ties in time across a block's edge, holes, a
+    /// case whose time changed, and date windows that end inside a block.
+    @Test func aListingByBlocksIsThatOfASort() throws {
+        let slots = 5 * SlotTimeSpans.slotsPerBlock + 123
+        var rows = CaseRows()
+        for slot in 0..<slots where slot % 97 != 13 {  // holes: ids never stored
+            var time = Double(slot / 3) * 60  // three cases a minute, in id order
+            if slot % 1_999 == 7 { time += 10_000_000 }  // an old id with the newest time (an import's order)
+            if slot / SlotTimeSpans.slotsPerBlock == 3 { time = Double(4 * SlotTimeSpans.slotsPerBlock / 3) * 60 }  // one time across an edge
+            rows.ids.append(Int64(slot) + 1); rows.codes.append(Int32(slot % 3 == 0 ? 1 : 0))
+            rows.statuses.append(Int32(slot % 5 == 0 ? 6 : 1)); rows.requestedAt.append(time)
+            for column in [\CaseRows.closedAt, \.acknowledgedAt, \.acknowledgeDueAt, \.respondDueAt, \.x, \.y] {
+                rows[keyPath: column].append(.nan)
+            }
+            rows.updatedAt.append(time); rows.childCounts.append(0); rows.flags.append(0)
+        }
+        var table = try CaseTable(epoch: 1, cursor: 0, wardSets: [], ids: 1...Int64(slots))
+        try table.take(CaseFeedBatch(epoch: 1, cursor: 0, changed: nil, codeNames: ["A", "B"], cases: rows, wards: []))
+        // A case moved to an older time: its block's span stays as wide as it was.
+        var moved = CaseRows()
+        for keyPath in [\CaseRows.requestedAt, \.closedAt, \.acknowledgedAt, \.acknowledgeDueAt, \.respondDueAt, \.x, \.y, \.updatedAt] {
+            moved[keyPath: keyPath].append(keyPath == \CaseRows.requestedAt || keyPath == \CaseRows.updatedAt ? 5 : .nan)
+        }
+        moved.ids = [Int64(slots)]; moved.codes = [0]; moved.statuses = [1]; moved.childCounts = [0]; moved.flags = [0]
+        try table.apply(CaseFeedBatch(epoch: 1, cursor: 1, changed: [Int64(slots)], codeNames: ["A", "B"], cases: moved, wards: []))
+
+        var times: [Int64: Double] = [:]
+        for (i, id) in rows.ids.enumerated() { times[id] = rows.requestedAt[i] }
+        times[Int64(slots)] = 5
+        let codeOf = Dictionary(uniqueKeysWithValues: rows.ids.enumerated().map { ($0.element, rows.codes[$0.offset] == 1 ? "B" : "A") })
+        let closed = Set(rows.ids.enumerated().filter { rows.statuses[$0.offset] == 6 }.map(\.element))
+        let edge = Double(4 * SlotTimeSpans.slotsPerBlock / 3) * 60
+        let filters: [RequestFilter] = [
+            RequestFilter(limit: 1_000), RequestFilter(limit: 10, offset: 3), RequestFilter(limit: 5_000),
+            RequestFilter(serviceCodes: ["B"], limit: 300), RequestFilter(serviceCodes: ["B"], statuses: [.open], limit: 50),
+            RequestFilter(requestedFrom: Date(timeIntervalSince1970: 1_000), requestedTo: Date(timeIntervalSince1970: edge), limit: 700),
+            RequestFilter(requestedTo: Date(timeIntervalSince1970: edge - 60), limit: 2_000),
+            RequestFilter(requestedFrom: Date(timeIntervalSince1970: 0), requestedTo: Date(timeIntervalSince1970: 600), limit: 1_000),
+        ]
+        for filter in filters {
+            let expected = times.keys.filter { id in
+                let t = times[id]!
+                return t >= (filter.requestedFrom?.timeIntervalSince1970 ?? -.infinity) && t <= (filter.requestedTo?.timeIntervalSince1970 ?? .infinity)
+                    && (filter.serviceCodes.map { $0.contains(codeOf[id]!) } ?? true)
+                    && (filter.statuses == nil || !closed.contains(id))
+            }.sorted { times[$0]! > times[$1]! || (times[$0]! == times[$1]! && $0 > $1) }
+            let picked = try #require(table.newestRequestIDs(filter, wardSetID: nil))
+            let wanted = Array(expected.dropFirst(filter.offset).prefix(filter.limit))
+            // Compared whole, reported by the first difference (the lists run to thousands of ids).
+            let same = picked == wanted
+            let firstDifference = Array(zip(picked, wanted)).firstIndex { $0 != $1 } ?? min(picked.count, wanted.count)
+            #expect(same, "\(filter): \(picked.count) picked, \(wanted.count) wanted, first difference at \(firstDifference)")
+            #expect(!wanted.isEmpty, "\(filter) lists something")
+        }
+    }
+
     /// The newest kept for a listing are those of a sort, whatever order ids and times come in:
     /// at random, oldest first, newest first, with ties in time broken by the higher id.
     @Test func theNewestKeptAreThoseOfASort() {

@@ -35,21 +35,31 @@ extension CaseTable {
         let updatedTo = filter.updatedBefore?.timeIntervalSince1970 ?? .infinity
 
         var newest = NewestCases(keeping: filter.offset + filter.limit)
-        // Newest ids first: intake's ids follow time, so once the kept are full nearly every
-        // older case is turned away at a glance (an import keeps its file's order, whatever it is).
-        // A pass over two million slots is most of a listing's time here: the columns are read
-        // without bounds checks, the time (what a date window turns most slots away by) first.
+        // Newest slots first, block by block (`SlotTimeSpans`): a block outside the date window,
+        // or with no case newer than the oldest of a full page, is passed over whole. Intake's
+        // ids follow time, so once a page is full nearly every older block is; an import in
+        // another order only widens the spans (at worst a pass over every slot, as before).
+        // Within a block the columns are read without bounds checks, the time (what a date
+        // window turns most slots away by) first.
+        let spans = requestedSpans
         flags.withUnsafeBufferPointer { flags in
             requestedAt.withUnsafeBufferPointer { requestedAt in
                 code.withUnsafeBufferPointer { code in
                     status.withUnsafeBufferPointer { status in
-                        for slot in stride(from: flags.count - 1, through: 0, by: -1) where flags[slot] & Self.present != 0 {
-                            let requested = requestedAt[slot]
-                            guard requested >= start, requested <= end,
-                                  codeAllowed[Int(code[slot])], statusAllowed[Int(status[slot])] else { continue }
-                            if let wards, slot >= wards.count || wards[slot] != ward { continue }
-                            if byUpdate, !(updatedAt[slot] >= updatedFrom && updatedAt[slot] <= updatedTo) { continue }
-                            newest.offer(requested, slot)
+                        for block in stride(from: spans.blockCount - 1, through: 0, by: -1) {
+                            guard spans.mayHold(block, from: start, through: end) else { continue }
+                            // A later block's slot breaks a tie in time against any slot of this one,
+                            // so a block whose latest case is as old as the page's oldest adds nothing.
+                            if let floor = newest.floorTime, spans.latest[block] <= floor { continue }
+                            for slot in SlotTimeSpans.slots(of: block, within: flags.count).reversed() where flags[slot] & Self.present != 0 {
+                                let requested = requestedAt[slot]
+                                guard requested >= start, requested <= end,
+                                      codeAllowed[Int(code[slot])], statusAllowed[Int(status[slot])] else { continue }
+                                if let wards, slot >= wards.count || wards[slot] != ward { continue }
+                                if byUpdate, !(updatedAt[slot] >= updatedFrom && updatedAt[slot] <= updatedTo) { continue }
+                                newest.offer(requested, slot)
+                            }
+                            newest.settleFloor()
                         }
                     }
                 }
@@ -83,6 +93,15 @@ struct NewestCases {
         a.time > b.time || (a.time == b.time && a.slot > b.slot)
     }
 
+    /// The time of the `keeping`-th newest so far, once known: no case older can be kept.
+    var floorTime: Double? { floor?.time }
+
+    /// Finds the floor as soon as `keeping` cases were offered, rather than when the buffer
+    /// fills: a pass by blocks (`CaseTable.newestRequestIDs`) then skips blocks older than it.
+    mutating func settleFloor() {
+        if floor == nil, keeping > 0, keys.count >= keeping { keepNewest() }
+    }
+
     mutating func offer(_ time: Double, _ slot: Int) {
         guard keeping > 0 else { return }
         let key = (time: time, slot: slot)
@@ -92,7 +111,7 @@ struct NewestCases {
     }
 
     private mutating func keepNewest() {
-        guard keys.count > keeping else { return }
+        guard keeping > 0, keys.count >= keeping else { return }
         Selection.select(rank: keeping - 1, in: &keys, by: Self.before)
         keys.removeLast(keys.count - keeping)
         floor = keys[keeping - 1]

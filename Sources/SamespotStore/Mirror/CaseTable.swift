@@ -50,6 +50,8 @@ public struct CaseTable: Sendable {
     var x: [Double] = []
     var y: [Double] = []
     var childCount: [Int32] = []
+    /// Each block of slots' span of `requestedAt`, for passes that can skip blocks (listings).
+    var requestedSpans = SlotTimeSpans()
     var codeNames: [String] = []
     var codeIndex: [String: UInt16] = [:]
     var wardSets: [Int: WardColumn] = [:]
@@ -94,6 +96,7 @@ public struct CaseTable: Sendable {
             status[slot] = UInt8(truncatingIfNeeded: rows.statuses[i])
             code[slot] = codes[Int(rows.codes[i])]
             requestedAt[slot] = rows.requestedAt[i]; closedAt[slot] = rows.closedAt[i]
+            requestedSpans.note(rows.requestedAt[i], slot: slot)
             acknowledgedAt[slot] = rows.acknowledgedAt[i]
             acknowledgeDueAt[slot] = rows.acknowledgeDueAt[i]; respondDueAt[slot] = rows.respondDueAt[i]
             updatedAt[slot] = rows.updatedAt[i]
@@ -132,6 +135,7 @@ public struct CaseTable: Sendable {
                 self[keyPath: column] += repeatElement(.nan, count: grow)
             }
             childCount += repeatElement(0, count: grow)
+            requestedSpans.grow(toSlots: flags.count)
             for setID in Array(wardSets.keys) { wardSets[setID]!.ward += repeatElement(0, count: flags.count - wardSets[setID]!.ward.count) }
         }
         return slot
