@@ -66,6 +66,7 @@ import Testing
             .decode(String.self) { spotTypes.insert(code) }
         let filters = [ClusterFilter(), ClusterFilter(includeDuplicates: true),
                        ClusterFilter(statuses: [.closed], from: try date("2020-06-01T00:00:00Z")),
+                       ClusterFilter(from: try date("2021-01-01T12:00:00Z"), to: try date("2021-01-01T18:00:00Z")),
                        ClusterFilter(serviceCodes: Array(spotTypes.sorted().prefix(3)), wardSetID: 3, ward: "27")]
         for filter in filters {
             func points(_ p: ClusterPoints) -> [Point: Int] {
@@ -75,6 +76,7 @@ import Testing
             let picked = table.clusterPoints(filter, spotTypes: spotTypes)
             #expect(picked.count == expected.count, "\(filter)", sourceLocation: sourceLocation)
             #expect(points(picked) == points(expected), "\(filter)", sourceLocation: sourceLocation)
+            if filter.to != nil { #expect(expected.count > 50, "\(filter) draws the window's requests", sourceLocation: sourceLocation) }
         }
     }
 
@@ -315,7 +317,8 @@ import Testing
     /// A listing passed over by blocks of slots (`SlotTimeSpans`) is that of a sort of every case,
     /// whatever order ids and times come in: ids following time (most blocks skipped), a few
     /// cases in old blocks newer than every other, ties in time across a block's edge, holes, a
-    /// case whose time changed, and date windows that end inside a block.
+    /// case whose time changed, and date windows that end inside a block. A hotspot map's date
+    /// window passes over the same blocks: its points are every case received in the window.
     @Test func aListingByBlocksIsThatOfASort() throws {
         let slots = 5 * SlotTimeSpans.slotsPerBlock + 123
         var rows = CaseRows()
@@ -325,10 +328,12 @@ import Testing
             if slot / SlotTimeSpans.slotsPerBlock == 3 { time = Double(4 * SlotTimeSpans.slotsPerBlock / 3) * 60 }  // one time across an edge
             rows.ids.append(Int64(slot) + 1); rows.codes.append(Int32(slot % 3 == 0 ? 1 : 0))
             rows.statuses.append(Int32(slot % 5 == 0 ? 6 : 1)); rows.requestedAt.append(time)
-            for column in [\CaseRows.closedAt, \.acknowledgedAt, \.acknowledgeDueAt, \.respondDueAt, \.x, \.y] {
+            for column in [\CaseRows.closedAt, \.acknowledgedAt, \.acknowledgeDueAt, \.respondDueAt] {
                 rows[keyPath: column].append(.nan)
             }
-            rows.updatedAt.append(time); rows.childCounts.append(0); rows.flags.append(0)
+            rows.x.append(Double(slot)); rows.y.append(0)
+            rows.updatedAt.append(time); rows.childCounts.append(0)
+            rows.flags.append(CaseFlags.mappable.rawValue | CaseFlags.isCase.rawValue)
         }
         var table = try CaseTable(epoch: 1, cursor: 0, wardSets: [], ids: 1...Int64(slots))
         try table.take(CaseFeedBatch(epoch: 1, cursor: 0, changed: nil, codeNames: ["A", "B"], cases: rows, wards: []))
@@ -337,7 +342,8 @@ import Testing
         for keyPath in [\CaseRows.requestedAt, \.closedAt, \.acknowledgedAt, \.acknowledgeDueAt, \.respondDueAt, \.x, \.y, \.updatedAt] {
             moved[keyPath: keyPath].append(keyPath == \CaseRows.requestedAt || keyPath == \CaseRows.updatedAt ? 5 : .nan)
         }
-        moved.ids = [Int64(slots)]; moved.codes = [0]; moved.statuses = [1]; moved.childCounts = [0]; moved.flags = [0]
+        moved.ids = [Int64(slots)]; moved.codes = [0]; moved.statuses = [1]; moved.childCounts = [0]
+        moved.flags = [CaseFlags.mappable.rawValue | CaseFlags.isCase.rawValue]
         try table.apply(CaseFeedBatch(epoch: 1, cursor: 1, changed: [Int64(slots)], codeNames: ["A", "B"], cases: moved, wards: []))
 
         var times: [Int64: Double] = [:]
@@ -367,6 +373,13 @@ import Testing
             let firstDifference = Array(zip(picked, wanted)).firstIndex { $0 != $1 } ?? min(picked.count, wanted.count)
             #expect(same, "\(filter): \(picked.count) picked, \(wanted.count) wanted, first difference at \(firstDifference)")
             #expect(!wanted.isEmpty, "\(filter) lists something")
+        }
+        // A hotspot map's window passes over blocks the same way: the points are those received in it.
+        for filter in filters where filter.requestedFrom != nil {
+            let window = ClusterFilter(from: filter.requestedFrom, to: filter.requestedTo, includeDuplicates: true)
+            let drawn = table.clusterPoints(window, spotTypes: ["A", "B"])
+            let inWindow = times.values.filter { $0 >= window.from!.timeIntervalSince1970 && $0 < window.to!.timeIntervalSince1970 }
+            #expect(drawn.count == inWindow.count && !inWindow.isEmpty, "\(window)")
         }
     }
 

@@ -24,15 +24,19 @@ extension CaseTable {
         }
         let start = filter.from?.timeIntervalSince1970 ?? -.infinity, end = filter.to?.timeIntervalSince1970 ?? .infinity
         let needed = UInt8(CaseFlags.mappable.rawValue) | Self.present | (filter.includeDuplicates ? 0 : UInt8(CaseFlags.isCase.rawValue))
-        for slot in 0..<flags.count where flags[slot] & needed == needed {
-            let at = position[Int(code[slot])]
-            guard at >= 0, statusAllowed[Int(status[slot])] else { continue }
-            let requested = requestedAt[slot]
-            guard requested >= start, requested < end else { continue }
-            if let wards, slot >= wards.count || wards[slot] != ward { continue }
-            points.x.append(x[slot]); points.y.append(y[slot])
-            points.code.append(at)
-            points.reports.append(childCount[slot] + 1)
+        // A map of the last weeks passes over the blocks of slots received before them
+        // (`SlotTimeSpans`); a map of every request reads every block, as before.
+        for block in 0..<requestedSpans.blockCount where requestedSpans.mayHold(block, from: start, through: end) {
+            for slot in SlotTimeSpans.slots(of: block, within: flags.count) where flags[slot] & needed == needed {
+                let at = position[Int(code[slot])]
+                guard at >= 0, statusAllowed[Int(status[slot])] else { continue }
+                let requested = requestedAt[slot]
+                guard requested >= start, requested < end else { continue }
+                if let wards, slot >= wards.count || wards[slot] != ward { continue }
+                points.x.append(x[slot]); points.y.append(y[slot])
+                points.code.append(at)
+                points.reports.append(childCount[slot] + 1)
+            }
         }
         return points
     }

@@ -1,6 +1,7 @@
 /// The earliest and latest receiving time of the cases in each block of `slotsPerBlock` slots,
-/// so a pass over the cases in memory can skip whole blocks: those outside a date window, and,
-/// for a listing once it holds a page, those with no case newer than the page's oldest.
+/// so a pass over the cases in memory can skip whole blocks: those outside a date window (an
+/// Open311 listing's dates, a hotspot map's), and, for a listing once it holds a page, those
+/// with no case newer than the page's oldest.
 ///
 /// Request ids come from one sequence at intake, so a block holds a few hours or days of a
 /// city's requests and a listing of the newest reads a handful of blocks instead of two million
