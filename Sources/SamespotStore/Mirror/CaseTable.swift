@@ -50,7 +50,7 @@ public struct CaseTable: Sendable {
     var x: [Double] = []
     var y: [Double] = []
     var childCount: [Int32] = []
-    /// Each block of slots' span of `requestedAt`, for passes that can skip blocks (listings).
+    /// Each block of slots' span of `requestedAt`, for passes that can skip blocks (listings, hotspot maps).
     var requestedSpans = SlotTimeSpans()
     var codeNames: [String] = []
     var codeIndex: [String: UInt16] = [:]

@@ -87,7 +87,12 @@ struct BenchServer {
     {
         let connection = try await HTTPConnection.connect(host: "127.0.0.1", port: port, group: group)
         defer { Task { try? await connection.close() } }
-        // A process that accepts but never answers (crashing, stuck) fails the call in 5 s.
+        return try await get(path, key: key, on: connection)
+    }
+
+    /// A GET on an open connection (kept alive between calls, as a polling app's HTTP library
+    /// keeps it). A process that accepts but never answers (crashing, stuck) fails the call in 5 s.
+    static func get(_ path: String, key: String? = nil, on connection: HTTPConnection) async throws -> (status: Int, body: ByteBuffer) {
         let timer = Task {
             try await Task.sleep(for: .seconds(5))
             connection.abort()
