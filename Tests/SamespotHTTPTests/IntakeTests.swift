@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import PostgresNIO
+import SamespotCore
 import SamespotHTTP
 import SamespotService
 import SamespotStore
@@ -110,6 +111,87 @@ import Testing
                 let (s2, second) = try await Self.post(#"{"service_code": "PHF", "lat": 41.8802, "long": -87.6300}"#, port: port)
                 #expect(s2 == 201 && second["duplicate"] as? Bool == true)
                 #expect(try await steps() == ["dedup_decisions INSERT", "service_requests UPDATE"])
+            }
+        }
+    }
+
+    /// A trigger that notes, for each case stored, whether the statement that stored it is the one
+    /// that took the spot's locks and read its candidates (`current_query()`, the text the client
+    /// sent): true for intake in one statement, false for the BEGIN … COMMIT transaction.
+    static func noteFirstStatements(_ db: Database) async throws {
+        for statement: PostgresQuery in [
+            "CREATE TABLE stored_by (request_id bigint, first_statement boolean)",
+            """
+            CREATE FUNCTION note_statement() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                INSERT INTO stored_by VALUES (NEW.request_id, position('samespot_lock_and_candidates' IN current_query()) > 0);
+                RETURN NULL;
+            END $$
+            """,
+            "CREATE TRIGGER cases_stored AFTER INSERT ON service_requests FOR EACH ROW EXECUTE FUNCTION note_statement()",
+        ] {
+            try await db.client.query(statement, logger: db.logger)
+        }
+    }
+
+    static func firstStatements(_ db: Database) async throws -> [Bool] {
+        var stored: [Bool] = []
+        for try await first in try await db.client.query("SELECT first_statement FROM stored_by ORDER BY request_id", logger: db.logger)
+            .decode(Bool.self) {
+            stored.append(first)
+        }
+        return stored
+    }
+
+    /// Most requests have no open case of their type near: they are stored in one statement, one
+    /// round trip. One with a candidate is decided in the transaction, as is one with a photo
+    /// (a second statement in the case's transaction).
+    @Test func aCaseWithNoParentIsStoredInOneStatement() async throws {
+        try await Self.withCity { db in
+            try await Self.noteFirstStatements(db)
+            try await Self.app(db).test(.live) { client in
+                let port = try #require(client.port)
+                let (s1, first) = try await Self.post(#"{"service_code": "PHF", "lat": 41.8800, "long": -87.6300}"#, port: port)
+                #expect(s1 == 201 && first["duplicate"] as? Bool == false)
+                let (s2, second) = try await Self.post(#"{"service_code": "PHF", "lat": 41.8802, "long": -87.6300}"#, port: port)
+                #expect(s2 == 201 && second["duplicate"] as? Bool == true)
+                #expect(second["parent_service_request_id"] as? String == first["service_request_id"] as? String)
+                // The fallback rule of another type: no candidate of its own type, one statement again.
+                let (s3, third) = try await Self.post(#"{"service_code": "GRAF", "lat": 41.8800, "long": -87.6300}"#, port: port)
+                #expect(s3 == 201 && third["duplicate"] as? Bool == false)
+            }
+            #expect(try await Self.firstStatements(db) == [true, false, true])
+        }
+    }
+
+    /// The one statement stores a case only when PostgreSQL's clock, read after the locks, is in
+    /// the day and year its deadlines and tracking number were computed for. With this process's
+    /// clock a year off, the transaction stores it instead, at PostgreSQL's clock: the same
+    /// deadlines and tracking year as a case taken in one statement with the right clock.
+    @Test func aClockGuessOutOfTheDayFallsToTheTransaction() async throws {
+        try await Self.withCity { db in
+            try await Self.noteFirstStatements(db)
+            let store = IntakeStore(database: db, city: SampleCity.city)
+            let intake = PreparedIntake(
+                serviceCode: "GRAF", description: "", channel: "phone", requester: nil, address: "", addressKey: "", blockKey: "",
+                longitude: -87.63, latitude: 41.88, precision: .caller, x: 0, y: 0, wards: [], rule: .fallback("GRAF"))
+            let chooser = ParentChooser(readsStreets: false) { _, _, _ in nil }
+            let now = Date().timeIntervalSince1970
+            let wrong = try await store.insert(intake, calendar: BusinessCalendar(), choose: chooser, clock: now - 400 * 86_400)
+            var elsewhere = intake  // 10 km away: the first is not its candidate
+            elsewhere.x = 10_000
+            let right = try await store.insert(elsewhere, calendar: BusinessCalendar(), choose: chooser, clock: now)
+            #expect(wrong.serviceRequestID.prefix(5) == right.serviceRequestID.prefix(5))
+            #expect(try await Self.firstStatements(db) == [false, true])
+            let rows = try await db.client.query("""
+                SELECT count(DISTINCT (acknowledge_due_at, respond_due_at))::int, min(acknowledge_due_at) > now(),
+                       max(abs(extract(epoch FROM requested_at - now())))::float8
+                FROM service_requests
+                """, logger: db.logger)
+            for try await (distinctDeadlines, dueAhead, secondsOff) in rows.decode((Int, Bool, Double).self) {
+                #expect(distinctDeadlines == 1)
+                #expect(dueAhead)
+                #expect(secondsOff < 60)
             }
         }
     }

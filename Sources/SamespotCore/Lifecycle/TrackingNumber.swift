@@ -17,6 +17,16 @@ public struct TrackingNumber: Sendable, Equatable {
         return "\(prefix)\(year < 10 ? "0" : "")\(year)-"
     }
 
+    /// The instants (seconds since 1970) whose numbers take the same year as `instant`'s: intake
+    /// in one statement computes the prefix before PostgreSQL's clock is read, and stores only if
+    /// that clock falls in this span.
+    public func yearSpan(at instant: Double) -> Range<Double> {
+        guard let year = Calendar(identifier: .gregorian).dateInterval(of: .year, for: Date(timeIntervalSince1970: instant)) else {
+            return instant..<instant
+        }
+        return year.start.timeIntervalSince1970..<year.end.timeIntervalSince1970
+    }
+
     /// The whole number, for a running number (what the SQL builds with `lpad`).
     public func format(_ running: Int64, at instant: Double) -> String {
         let text = String(running)

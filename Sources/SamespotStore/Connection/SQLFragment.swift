@@ -37,6 +37,10 @@ struct SQLFragment: ExpressibleByStringInterpolation {
         mutating func appendInterpolation(unescaped text: String) {
             parts.append { $0.appendInterpolation(unescaped: text) }
         }
+
+        mutating func appendInterpolation(_ fragment: SQLFragment) {
+            parts += fragment.parts
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 import PostgresNIO
 import SamespotCore
 
-// Intake's two statements, prepared once per connection (see `PreparedQuery`).
+// Intake's statements, prepared once per connection (see `PreparedQuery`).
 
 /// Takes the advisory locks of a spot, then reads the clock and the candidate parents: open
 /// cases of the type, not themselves merged, in the window, in the spot's cells or at its address
@@ -23,12 +23,14 @@ struct LockAndReadCandidates: PreparedQuery {
         LockAndReadCandidates(lockNames: [], mergeable: false, serviceCode: "", openStatuses: [], windowSeconds: 0, cells: [],
                               addressKey: "", blockKey: "", timeZone: "")
     }
-    var query: PostgresQuery {
+    /// The function's call, also made by intake in one statement (`WriteLoneCase`).
+    var call: SQLFragment {
         """
-        SELECT * FROM samespot_lock_and_candidates(\(lockNames)::text[], \(mergeable), \(serviceCode), \(openStatuses)::text[],
-                                                   \(windowSeconds), \(cells)::int8[], \(addressKey), \(blockKey), \(timeZone))
+        samespot_lock_and_candidates(\(lockNames)::text[], \(mergeable), \(serviceCode), \(openStatuses)::text[],
+                                     \(windowSeconds), \(cells)::int8[], \(addressKey), \(blockKey), \(timeZone))
         """
     }
+    var query: PostgresQuery { "SELECT * FROM \(call)" }
     func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
 }
 
@@ -77,9 +79,30 @@ struct IntakeWrite {
                   now: 0, trackingPrefix: "", gridCell: nil, acknowledgeBy: "", respondBy: "", attributesJSON: "{}", parent: nil, timeZone: "")
     }
 
-    /// The statement with the merge's steps (`merged`) or without them.
-    func query(merged: Bool) -> PostgresQuery {
+    /// The statement with the merge's steps (`merged`) or without them; or, with `alone`, the
+    /// whole of intake for a case with no parent in one statement (see `WriteLoneCase`).
+    func query(merged: Bool, alone: LoneCaseGuard? = nil) -> PostgresQuery {
         let intake = self.intake, requester = intake.requester, parent = self.parent
+        // With `alone`, the case is stored at PostgreSQL's clock read after the locks, and only
+        // if the guard lets it; else at `now`, read by the transaction's earlier statement.
+        let locking: SQLFragment = alone.map { guarding in
+            """
+            spot AS MATERIALIZED (
+                SELECT min(c.now_epoch) AS now_epoch, count(c.request_id) AS candidates FROM \(guarding.spot.call) AS c
+            ), alone AS (
+                -- No case could be its parent, and the clock after the locks is in the day (and the
+                -- tracking number's year) its deadlines and number were computed for.
+                SELECT now_epoch FROM spot
+                WHERE candidates = 0 AND now_epoch >= \(guarding.validFrom) AND now_epoch < \(guarding.validUntil)
+            ),
+            """
+        } ?? ""
+        let clock: SQLFragment = alone == nil ? "to_timestamp(\(now))" : "to_timestamp(alone.now_epoch)"
+        let types: SQLFragment = alone == nil ? "service_types t" : "service_types t, alone"
+        let storing: SQLFragment = alone == nil ? "" : "AND EXISTS (SELECT 1 FROM alone)"
+        let answer: SQLFragment = alone == nil
+            ? "SELECT sr.request_id, sr.service_request_id, sr.token::text, \(unescaped: merged ? "(SELECT service_request_id FROM parent)" : "NULL::text") FROM sr"
+            : "SELECT spot.candidates, sr.request_id, sr.service_request_id, sr.token::text FROM spot LEFT JOIN sr ON true"
         let action = switch parent?.kind { case "join": "joined"; case .some: "created_as_duplicate"; case nil: "created" }
         let mergeSteps: SQLFragment = """
             , decision AS (
@@ -101,11 +124,11 @@ struct IntakeWrite {
             )
             """
         return """
-            WITH who AS (
+            WITH \(locking) who AS (
                 INSERT INTO requesters (first_name, last_name, email, phone, postal_address, preferred_contact)
                 SELECT \(requester?.firstName ?? ""), \(requester?.lastName ?? ""), \(requester?.email ?? ""), \(requester?.phone ?? ""),
                        \(requester?.postalAddress ?? ""), \(requester?.preferredContact ?? "")
-                WHERE \(requester != nil)
+                WHERE \(requester != nil) \(storing)
                 RETURNING requester_id
             ), sr AS (
                 INSERT INTO service_requests (
@@ -115,7 +138,7 @@ struct IntakeWrite {
                     assigned_staff_id, priority, expedited, expedite_reason, idempotency_key, idempotency_hash)
                 SELECT \(trackingPrefix) || lpad(nextval('tracking_number_seq')::text, \(TrackingNumber.digits)::int4, '0'), t.service_code, 'open',
                        \(intake.description), \(intake.channel), \(intake.assignment.department), (SELECT requester_id FROM who),
-                       to_timestamp(\(now)), to_timestamp(\(now)), \(intake.address), \(intake.addressID)::int8,
+                       \(clock), \(clock), \(intake.address), \(intake.addressID)::int8,
                        \(intake.longitude)::float8, \(intake.latitude)::float8, \(intake.precision.rawValue), \(intake.x)::float8, \(intake.y)::float8,
                        \(parent?.parentID)::int8, 'api', \(intake.addressKey), \(intake.blockKey), \(gridCell)::int8, \(intake.mediaURL),
                        (\(acknowledgeBy)::date + 1)::timestamp AT TIME ZONE \(timeZone),
@@ -123,7 +146,7 @@ struct IntakeWrite {
                        \(intake.assignment.staffID)::int8, \(intake.priority)::int4,
                        \(intake.expediteReason != nil), \(intake.expediteReason ?? ""),
                        \(intake.idempotency?.key), \(intake.idempotency.map { ByteBuffer(bytes: $0.hash) })
-                FROM service_types t WHERE t.service_code = \(intake.serviceCode)
+                FROM \(types) WHERE t.service_code = \(intake.serviceCode)
                 -- A copy of this request that stored the same Idempotency-Key first wins; this one stores nothing.
                 ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
                 RETURNING request_id, service_request_id, token, requested_at
@@ -144,7 +167,7 @@ struct IntakeWrite {
                 SELECT request_id, \(action), \(intake.actor), jsonb_strip_nulls(jsonb_build_object('parent_request_id', \(parent?.parentID)::int8))
                 FROM sr
             )
-            SELECT sr.request_id, sr.service_request_id, sr.token::text, \(unescaped: merged ? "(SELECT service_request_id FROM parent)" : "NULL::text") FROM sr
+            \(answer)
             """
     }
 }
@@ -166,5 +189,32 @@ struct WriteCase<Shape: IntakeWriteShape>: PreparedQuery {
     var write: IntakeWrite
     static var example: WriteCase { WriteCase(write: .example) }
     var query: PostgresQuery { write.query(merged: Shape.merged) }
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+}
+
+/// What lets intake store a case in one statement (`WriteLoneCase`): the spot's locks and
+/// candidates, and the instants at which the day and year computed beforehand still hold.
+struct LoneCaseGuard {
+    var spot: LockAndReadCandidates
+    var validFrom: Double
+    var validUntil: Double
+}
+
+/// The whole of intake for a case with no parent, in one statement and so one round trip, with
+/// no BEGIN or COMMIT of its own: the spot's locks, its candidates read after them (the
+/// function is VOLATILE, so its read takes a snapshot of its own, after the locks, as the
+/// transaction's second statement does), and, only when there is none, the case written as
+/// `WriteCase<NewCase>` writes it. The locks are held until the statement's transaction
+/// commits, as they are in the transaction. Answers one row: the candidates found, and the case
+/// stored (nulls when nothing was: a candidate, the day's turn, or an Idempotency-Key's copy).
+struct WriteLoneCase: PreparedQuery {
+    typealias Row = (Int64, Int64?, String?, String?)
+    var write: IntakeWrite
+    var alone: LoneCaseGuard
+
+    static var example: WriteLoneCase {
+        WriteLoneCase(write: .example, alone: LoneCaseGuard(spot: .example, validFrom: 0, validUntil: 0))
+    }
+    var query: PostgresQuery { write.query(merged: false, alone: alone) }
     func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
 }

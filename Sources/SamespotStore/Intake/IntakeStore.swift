@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Logging
+import Metrics
 import PostgresNIO
 import SamespotCore
 
@@ -120,9 +121,12 @@ public struct IdempotencyClaim: Sendable, Equatable {
 /// spots or types take other locks and do not wait. SERIALIZABLE with retries would also be
 /// correct, but would abort and redo whole intakes under the bursts this is meant for.
 ///
-/// Round trips are few on purpose (intake is the hot path): BEGIN, the locks with the clock and
-/// the candidates, the parent's row lock when there is a parent, one statement that writes
-/// everything, COMMIT; each statement is prepared once per connection.
+/// Round trips are few on purpose (intake is the hot path). Intake first tries the whole of it in
+/// one statement, which takes the locks, reads the candidates and stores the case only when
+/// there is none (`WriteLoneCase`): most requests have no open case of their type near. When it
+/// stores nothing, the transaction decides: BEGIN, the locks with the clock and the candidates,
+/// the parent's row lock when there is a parent, one statement that writes everything, COMMIT.
+/// Each statement is prepared once per connection.
 public struct IntakeStore: Sendable {
     public static let lockCellMetres = 250.0
     public let database: Database
@@ -152,8 +156,62 @@ public struct IntakeStore: Sendable {
 
     /// `choose` picks the parent among the candidates the locks protect (the type's rule or the
     /// city's model: `ServiceCatalog.parentChooser`), passed in by the service, so the store only persists.
-    public func insert(_ intake: PreparedIntake, calendar: BusinessCalendar, choose: ParentChooser) async throws -> IntakeOutcome {
-        try await database.transaction { tx in try await insert(intake, calendar: calendar, choose: choose, on: tx) }
+    ///
+    /// `clock` is this process's guess of PostgreSQL's clock, for the one-statement try (a test
+    /// gives another to see the guard refuse a wrong one).
+    public func insert(_ intake: PreparedIntake, calendar: BusinessCalendar, choose: ParentChooser,
+                       clock: Double = Date().timeIntervalSince1970) async throws -> IntakeOutcome {
+        if let stored = try await insertAlone(intake, calendar: calendar, guessedNow: clock) {
+            Self.singleStatement.increment()
+            return stored
+        }
+        Self.transactions.increment()
+        return try await database.transaction { tx in try await insert(intake, calendar: calendar, choose: choose, on: tx) }
+    }
+
+    /// Intakes stored by the one statement, and those the transaction took (a candidate near, a
+    /// photo, an Idempotency-Key seen before, the day's turn): the share tells what the first try costs.
+    static let singleStatement = Counter(label: "samespot_intake_stored_total", dimensions: [("by", "single_statement")])
+    static let transactions = Counter(label: "samespot_intake_stored_total", dimensions: [("by", "transaction")])
+
+    /// The case stored in one statement when no case could be its parent (`WriteLoneCase`); nil
+    /// when that statement stored nothing and the transaction must decide. Its deadlines and
+    /// tracking year are computed from `guessedNow`, and the statement stores only if
+    /// PostgreSQL's clock, read after the locks, is in the same day and year.
+    private func insertAlone(_ intake: PreparedIntake, calendar: BusinessCalendar, guessedNow: Double) async throws -> IntakeOutcome? {
+        // A photo is a second statement in the case's transaction.
+        guard intake.photo == nil, let day = CivilDate.containing(guessedNow, timeZone: city.timeZone) else { return nil }
+        let year = tracking.yearSpan(at: guessedNow)
+        let statement = WriteLoneCase(
+            write: try intakeWrite(intake, now: guessedNow, today: day.date, calendar: calendar, parent: nil),
+            alone: LoneCaseGuard(spot: spot(of: intake), validFrom: max(day.span.lowerBound, year.lowerBound),
+                                 validUntil: min(day.span.upperBound, year.upperBound)))
+        for (_, id, number, token) in try await database.rows(of: statement) {
+            guard let id, let number, let token else { return nil }
+            return IntakeOutcome(requestID: id, serviceRequestID: number, token: token, parentRequestID: nil,
+                                 parentServiceRequestID: nil, decision: nil, rule: intake.rule)
+        }
+        return nil
+    }
+
+    /// The spot's locks and candidate read: its cells within the rule's radius, and its address
+    /// and block keys, for its type. None when it is not to be merged (the rule is off, or the
+    /// place is not precise enough).
+    private func spot(of intake: PreparedIntake) -> LockAndReadCandidates {
+        let rule = intake.rule
+        let mergeable = rule.enabled && intake.precision.isPreciseEnoughToMerge
+        var lockNames: [String] = []
+        var cells: [Int64] = []
+        if mergeable, let x = intake.x, let y = intake.y {
+            cells = Self.cells(around: x, y, radius: rule.radiusMetres)
+            lockNames += cells.map { "\(intake.serviceCode)|cell|\($0)" }
+        }
+        if mergeable, !intake.addressKey.isEmpty { lockNames.append("\(intake.serviceCode)|address|\(intake.addressKey)") }
+        if mergeable, !intake.blockKey.isEmpty { lockNames.append("\(intake.serviceCode)|block|\(intake.blockKey)") }
+        return LockAndReadCandidates(
+            lockNames: lockNames, mergeable: mergeable, serviceCode: intake.serviceCode,
+            openStatuses: rule.openStatuses.map(\.rawValue).sorted(), windowSeconds: rule.windowSeconds, cells: cells,
+            addressKey: intake.addressKey, blockKey: intake.blockKey, timeZone: city.timeZone)
     }
 
     private func insert(_ intake: PreparedIntake, calendar: BusinessCalendar, choose: ParentChooser,
@@ -163,25 +221,12 @@ public struct IntakeStore: Sendable {
             return earlier
         }
         let rule = intake.rule
-        let mergeable = rule.enabled && intake.precision.isPreciseEnoughToMerge
-
-        // 1. The spot's locks: its cells (within the radius) and its address and block keys.
-        var lockNames: [String] = []
-        var cells: [Int64] = []
-        if mergeable, let x = intake.x, let y = intake.y {
-            cells = Self.cells(around: x, y, radius: rule.radiusMetres)
-            lockNames += cells.map { "\(intake.serviceCode)|cell|\($0)" }
-        }
-        if mergeable, !intake.addressKey.isEmpty { lockNames.append("\(intake.serviceCode)|address|\(intake.addressKey)") }
-        if mergeable, !intake.blockKey.isEmpty { lockNames.append("\(intake.serviceCode)|block|\(intake.blockKey)") }
-
-        // 2. The clock and the candidates, read after the locks in the same round trip. The
-        // request's time is read *after* the locks: a transaction that began earlier but waited
-        // for the lock must not look older than the case it waited for.
-        let rows = try await tx.run(LockAndReadCandidates(
-            lockNames: lockNames, mergeable: mergeable, serviceCode: intake.serviceCode,
-            openStatuses: rule.openStatuses.map(\.rawValue).sorted(), windowSeconds: rule.windowSeconds, cells: cells,
-            addressKey: intake.addressKey, blockKey: intake.blockKey, timeZone: city.timeZone), on: database)
+        // The spot's locks, then the clock and the candidates, in one round trip. The request's
+        // time is read *after* the locks: a transaction that began earlier but waited for the
+        // lock must not look older than the case it waited for.
+        let spot = spot(of: intake)
+        let mergeable = spot.mergeable
+        let rows = try await tx.run(spot, on: database)
         var now = 0.0, today = ""
         var candidates: [DedupCandidate] = []
         for try await (clock, localDate, id, at, dateOnly, x, y, addressKey, blockKey, children, description) in rows {
@@ -219,7 +264,7 @@ public struct IntakeStore: Sendable {
                        ruleJSON: String(decoding: (try? JSONEncoder().encode(d.rule)) ?? Data("{}".utf8), as: UTF8.self),
                        explanationJSON: d.explanation.flatMap { try? JSONEncoder().encode($0) }.map { String(decoding: $0, as: UTF8.self) })
         }
-        var outcome = try await write(intake, now: now, today: today, calendar: calendar, parent: link, on: tx)
+        var outcome = try await write(intake, now: now, today: Self.day(today, at: now), calendar: calendar, parent: link, on: tx)
         outcome.decision = decision
         return outcome
     }
@@ -286,7 +331,7 @@ public struct IntakeStore: Sendable {
                 let link = ParentLink(parentID: root.id, kind: "join", distance: root.x == nil ? nil : 0,
                                       ageSeconds: max(0, now - root.requestedAt), sameAddress: !root.addressKey.isEmpty,
                                       sameBlock: !root.blockKey.isEmpty, score: 1, ruleJSON: #"{"by": "join"}"#)
-                return try await write(intake, now: now, today: today, calendar: calendar, parent: link, on: tx)
+                return try await write(intake, now: now, today: Self.day(today, at: now), calendar: calendar, parent: link, on: tx)
         }
     }
 
@@ -335,22 +380,32 @@ public struct IntakeStore: Sendable {
         var explanationJSON: String? = nil
     }
 
-    /// Writes the case, its requester, first status, wards, answers, the merge with the
-    /// parent's count and priority (a repeat is an escalation), and the audit row: one statement.
-    private func write(_ intake: PreparedIntake, now: Double, today: String, calendar: BusinessCalendar, parent: ParentLink?,
-                       on tx: PostgresConnection) async throws -> IntakeOutcome {
-        // Deadlines: the end of the n-th business day after the day the request came in.
-        let day = CivilDate(parsing: today) ?? CivilDate(dayNumber: Int(now / 86_400))
+    /// The city's day PostgreSQL gave ("2021-01-01"), or the UTC day of `now` should it be unreadable.
+    static func day(_ text: String, at now: Double) -> CivilDate {
+        CivilDate(parsing: text) ?? CivilDate(dayNumber: Int(now / 86_400))
+    }
+
+    /// What the write stores: the case's deadlines (the end of the n-th business day after the
+    /// day it came in), its tracking year, its cell, its answers.
+    private func intakeWrite(_ intake: PreparedIntake, now: Double, today day: CivilDate, calendar: BusinessCalendar,
+                             parent: ParentLink?) throws -> IntakeWrite {
         var due = intake.standard.deadlines(receivedOn: day, calendar: calendar)
         if intake.expediteReason != nil {
             due.respond = min(due.respond, calendar.dueDate(after: day, businessDays: intake.standard.expeditedRespondBusinessDays))
         }
-        let write = IntakeWrite(
+        return IntakeWrite(
             intake: intake, now: now, trackingPrefix: tracking.yearPrefix(at: now),
             gridCell: intake.x.flatMap { x in intake.y.map { y in Self.cellID(Self.cell(x: x, y: y)) } },
             acknowledgeBy: due.acknowledge.description, respondBy: due.respond.description,
             attributesJSON: String(decoding: try JSONEncoder().encode(intake.attributes), as: UTF8.self),
             parent: parent, timeZone: city.timeZone)
+    }
+
+    /// Writes the case, its requester, first status, wards, answers, the merge with the
+    /// parent's count and priority (a repeat is an escalation), and the audit row: one statement.
+    private func write(_ intake: PreparedIntake, now: Double, today: CivilDate, calendar: BusinessCalendar, parent: ParentLink?,
+                       on tx: PostgresConnection) async throws -> IntakeOutcome {
+        let write = try intakeWrite(intake, now: now, today: today, calendar: calendar, parent: parent)
         let rows = parent == nil ? try await tx.run(WriteCase<NewCase>(write: write), on: database)
                                  : try await tx.run(WriteCase<MergedCase>(write: write), on: database)
         var stored: IntakeOutcome?
