@@ -61,6 +61,12 @@ public actor CaseMirror {
         return await read(body)
     }
 
+    /// `body` over the table as it is, without reading the feed: for a guess that PostgreSQL
+    /// then checks (intake's, that a report has no candidate parent). Nil while not loaded.
+    public func peek<T: Sendable>(_ body: @Sendable (CaseTable) -> T) -> T? {
+        table.map(body)
+    }
+
     /// A write this instance answered has committed: the next `readRecent` reads the feed.
     public nonisolated func noteLocalWrite() {
         localWrites.add(1, ordering: .sequentiallyConsistent)

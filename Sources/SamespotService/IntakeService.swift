@@ -80,11 +80,15 @@ public struct IntakeService: Sendable {
     public let indexes: CityIndexes
     public let projections: ProjectionPool
     public let store: IntakeStore
+    /// The cases in memory, when kept: they tell intake which reports surely have a candidate
+    /// parent, so those skip the one-statement try (`IntakeStore.insert`).
+    public let mirror: CaseMirror?
 
-    public init(indexes: CityIndexes, projections: ProjectionPool, store: IntakeStore) {
+    public init(indexes: CityIndexes, projections: ProjectionPool, store: IntakeStore, mirror: CaseMirror? = nil) {
         self.indexes = indexes
         self.projections = projections
         self.store = store
+        self.mirror = mirror
     }
 
     /// The type as the catalog holds it; a type added since the catalog was loaded (an import
@@ -163,10 +167,25 @@ public struct IntakeService: Sendable {
         prepared.idempotency = request.idempotencyKey.map {
             IdempotencyClaim(scope: $0.scope, key: $0.key, fingerprint: Self.fingerprint(of: request))
         }
-        let outcome = try await store.insert(prepared, calendar: catalog.calendar, choose: catalog.parentChooser(for: type))
+        let outcome = try await store.insert(prepared, calendar: catalog.calendar, choose: catalog.parentChooser(for: type),
+                                             likelyAlone: await likelyAlone(prepared))
         return IntakeReceipt(outcome: outcome, geocode: geocode, latitude: latitude, longitude: longitude, precision: precision,
                              address: addressKey.isEmpty ? addressText : addressKey,
                              ward: wardInUse)
+    }
+
+    /// Whether the cases in memory hold no candidate parent for `intake`: a guess, since they
+    /// lag PostgreSQL by up to a second or two, which the one statement checks under the locks.
+    /// True when they are not kept or not loaded.
+    private func likelyAlone(_ intake: PreparedIntake) async -> Bool {
+        let rule = intake.rule
+        guard let mirror, rule.enabled, intake.precision.isPreciseEnoughToMerge, let x = intake.x, let y = intake.y else { return true }
+        let since = Date(timeIntervalSinceNow: -rule.windowSeconds)
+        let held = await mirror.peek { table in
+            table.spots.holdsCandidate(serviceCode: intake.serviceCode, x: x, y: y, radius: rule.radiusMetres,
+                                       addressKey: intake.addressKey, blockKey: intake.blockKey, since: since)
+        }
+        return held != true
     }
 
     /// The largest photo a request may carry: the largest document a case keeps.

@@ -35,4 +35,26 @@ import Testing
         #expect(anyType.first?.serviceRequestID == "SS26-3", "the case itself, not only its id")
         #expect(index.nearest(x: 1_000, y: 1_000, radius: 350, serviceCode: nil, limit: 0, include: aboutAPlace).isEmpty)
     }
+
+    /// Intake's guess that a report has a candidate parent: one of its type, received in the
+    /// window, within the radius or at its address or block (in the cells the radius reaches).
+    @Test func aCandidateIsOneAChooserMayPick() {
+        var index = OpenSpotIndex()
+        var near = Self.spot(1, x: 1_040, y: 1_000)
+        near.requestedAt = Date(timeIntervalSince1970: 1_000)
+        var sameAddress = Self.spot(2, x: 1_200, y: 1_000)
+        (sameAddress.requestedAt, sameAddress.addressKey, sameAddress.blockKey) = (Date(timeIntervalSince1970: 1_000), "10 N STATE ST", "0 N STATE ST")
+        for spot in [near, sameAddress] { index.insert(spot) }
+        func holds(_ code: String = "PHF", radius: Double = 50, address: String = "", block: String = "", since: Double = 500) -> Bool {
+            index.holdsCandidate(serviceCode: code, x: 1_000, y: 1_000, radius: radius, addressKey: address, blockKey: block,
+                                 since: Date(timeIntervalSince1970: since))
+        }
+        #expect(holds())
+        #expect(!holds(radius: 30), "40 m away, beyond a 30 m radius")
+        #expect(!holds("GRAF"), "another type")
+        #expect(!holds(since: 2_000), "received before the window")
+        #expect(holds(radius: 30, address: "10 N STATE ST"), "200 m away at the same address")
+        #expect(holds(radius: 30, block: "0 N STATE ST"), "on the same block")
+        #expect(!holds(radius: 30, address: "12 N STATE ST", block: "100 N STATE ST"))
+    }
 }

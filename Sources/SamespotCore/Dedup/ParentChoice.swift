@@ -33,7 +33,8 @@ extension ServiceCatalog {
 }
 
 /// Who picks a new report's parent among its candidates (`ServiceCatalog.parentChooser`), and
-/// what it reads of them.
+/// what it reads of them. It picks only a candidate within the rule's radius, at the same address
+/// or on the same block: intake stores a report with no such candidate without asking it.
 public struct ParentChooser: Sendable {
     /// Whether it reads each case's house number and street (the model's side-of-street and
     /// number-gap features). They come from parsing each candidate's address, which cost intake

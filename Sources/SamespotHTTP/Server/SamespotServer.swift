@@ -54,7 +54,7 @@ public enum SamespotServer {
         let projections = try ProjectionPool(targetEPSG: settings.city.metricEPSG)
         let clock = CityClock(timeZoneIdentifier: settings.city.timeZone)
         let intake = IntakeService(indexes: indexes, projections: projections,
-                                   store: IntakeStore(database: database, city: settings.city))
+                                   store: IntakeStore(database: database, city: settings.city), mirror: mirror)
         let catalog = CatalogService(store: CatalogStore(database: database), rules: RuleStore(database: database), indexes: indexes)
         let cases = CaseService(cases: CaseStore(database: database, city: settings.city), organisation: OrganisationStore(database: database),
                                 indexes: indexes)

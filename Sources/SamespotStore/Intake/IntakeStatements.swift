@@ -88,7 +88,13 @@ struct IntakeWrite {
         let locking: SQLFragment = alone.map { guarding in
             """
             spot AS MATERIALIZED (
-                SELECT min(c.now_epoch) AS now_epoch, count(c.request_id) AS candidates FROM \(guarding.spot.call) AS c
+                -- The candidates a chooser may pick (ParentChooser): within the radius, at the
+                -- address or on the block; not every case of the cells the locks cover.
+                SELECT min(c.now_epoch) AS now_epoch,
+                       count(*) FILTER (WHERE (c.x_m - \(intake.x)::float8) ^ 2 + (c.y_m - \(intake.y)::float8) ^ 2 <= \(intake.rule.radiusMetres)::float8 ^ 2
+                                           OR (c.address_key <> '' AND c.address_key = \(intake.addressKey))
+                                           OR (c.block_key <> '' AND c.block_key = \(intake.blockKey))) AS candidates
+                FROM \(guarding.spot.call) AS c
             ), alone AS (
                 -- No case could be its parent, and the clock after the locks is in the day (and the
                 -- tracking number's year) its deadlines and number were computed for.

@@ -4,6 +4,7 @@ import Logging
 import Metrics
 import PostgresNIO
 import SamespotCore
+import Synchronization
 
 /// A request ready to be stored: located, keyed, placed in every ward set, with its type's rule.
 public struct PreparedIntake: Sendable {
@@ -132,6 +133,7 @@ public struct IntakeStore: Sendable {
     public let database: Database
     public let city: CitySettings
     public let tracking: TrackingNumber
+    private let days = IntakeDays()
 
     public init(database: Database, city: CitySettings, tracking: TrackingNumber = TrackingNumber()) {
         self.database = database
@@ -159,9 +161,12 @@ public struct IntakeStore: Sendable {
     ///
     /// `clock` is this process's guess of PostgreSQL's clock, for the one-statement try (a test
     /// gives another to see the guard refuse a wrong one).
+    ///
+    /// `likelyAlone` is the caller's guess, from the cases in memory, that no case could be its
+    /// parent: false skips the one-statement try, which would store nothing.
     public func insert(_ intake: PreparedIntake, calendar: BusinessCalendar, choose: ParentChooser,
-                       clock: Double = Date().timeIntervalSince1970) async throws -> IntakeOutcome {
-        if let stored = try await insertAlone(intake, calendar: calendar, guessedNow: clock) {
+                       clock: Double = Date().timeIntervalSince1970, likelyAlone: Bool = true) async throws -> IntakeOutcome {
+        if likelyAlone, let stored = try await insertAlone(intake, calendar: calendar, guessedNow: clock) {
             Self.singleStatement.increment()
             return stored
         }
@@ -180,12 +185,10 @@ public struct IntakeStore: Sendable {
     /// PostgreSQL's clock, read after the locks, is in the same day and year.
     private func insertAlone(_ intake: PreparedIntake, calendar: BusinessCalendar, guessedNow: Double) async throws -> IntakeOutcome? {
         // A photo is a second statement in the case's transaction.
-        guard intake.photo == nil, let day = CivilDate.containing(guessedNow, timeZone: city.timeZone) else { return nil }
-        let year = tracking.yearSpan(at: guessedNow)
+        guard intake.photo == nil, let day = days.day(at: guessedNow, timeZone: city.timeZone, tracking: tracking) else { return nil }
         let statement = WriteLoneCase(
             write: try intakeWrite(intake, now: guessedNow, today: day.date, calendar: calendar, parent: nil),
-            alone: LoneCaseGuard(spot: spot(of: intake), validFrom: max(day.span.lowerBound, year.lowerBound),
-                                 validUntil: min(day.span.upperBound, year.upperBound)))
+            alone: LoneCaseGuard(spot: spot(of: intake), validFrom: day.span.lowerBound, validUntil: day.span.upperBound))
         for (_, id, number, token) in try await database.rows(of: statement) {
             guard let id, let number, let token else { return nil }
             return IntakeOutcome(requestID: id, serviceRequestID: number, token: token, parentRequestID: nil,
@@ -430,5 +433,20 @@ public struct IntakeStore: Sendable {
     private func keep(_ photo: IntakePhoto, of requestID: Int64, actor: String, on tx: PostgresConnection) async throws {
         _ = try await CaseStore.insertDocument(of: requestID, fileName: photo.fileName, contentType: photo.contentType, bytes: photo.bytes,
                                                description: "sent with the request", actor: actor, tx, database.logger)
+    }
+}
+
+/// The city's day of the last intake, with the instants over which both it and the tracking
+/// number's year hold: Foundation's calendar is asked once a day, not on every intake.
+private final class IntakeDays: Sendable {
+    private let last = Mutex<(date: CivilDate, span: Range<Double>)?>(nil)
+
+    func day(at instant: Double, timeZone: String, tracking: TrackingNumber) -> (date: CivilDate, span: Range<Double>)? {
+        if let known = last.withLock({ $0 }), known.span.contains(instant) { return known }
+        guard let day = CivilDate.containing(instant, timeZone: timeZone) else { return nil }
+        let year = tracking.yearSpan(at: instant)
+        let found = (date: day.date, span: max(day.span.lowerBound, year.lowerBound)..<min(day.span.upperBound, year.upperBound))
+        last.withLock { $0 = found }
+        return found
     }
 }

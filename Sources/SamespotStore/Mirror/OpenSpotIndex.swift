@@ -43,6 +43,29 @@ public struct OpenSpotIndex: Sendable {
         if cells[key]?.isEmpty == true { cells[key] = nil }
     }
 
+    /// Whether an open case of `serviceCode` received since `since` is within `radius` metres of
+    /// (x, y), or at `addressKey` or on `blockKey` among the cells the radius reaches: what
+    /// intake's guess that a report has no candidate parent reads (`IntakeService`).
+    public func holdsCandidate(serviceCode: String, x: Double, y: Double, radius: Double, addressKey: String, blockKey: String,
+                               since: Date) -> Bool {
+        guard radius >= 0, x.isFinite, y.isFinite else { return false }
+        let low = CellKey(x: x - radius, y: y - radius), high = CellKey(x: x + radius, y: y + radius)
+        for column in low.column...high.column {
+            for row in low.row...high.row {
+                guard let spots = cells[CellKey(column: column, row: row)] else { continue }
+                for spot in spots where spot.serviceCode == serviceCode && spot.requestedAt >= since {
+                    let dx = spot.x - x, dy = spot.y - y
+                    if dx * dx + dy * dy <= radius * radius
+                        || (!addressKey.isEmpty && spot.addressKey == addressKey)
+                        || (!blockKey.isEmpty && spot.blockKey == blockKey) {
+                        return true
+                    }
+                }
+            }
+        }
+        return false
+    }
+
     /// The `limit` nearest open cases within `radius` metres of (x, y), nearest first (ties by
     /// id), of one type or any, of the types `include` lets through (those about a spot).
     ///
