@@ -22,9 +22,19 @@ import Testing
         return n
     }
 
+    /// Requesters with no case: a retry must not leave the resident's name behind, unattached.
+    static func unattachedRequesters(_ db: Database) async throws -> Int {
+        var n = 0
+        for try await c in try await db.client.query("""
+            SELECT count(*)::int FROM requesters r WHERE NOT EXISTS (SELECT 1 FROM service_requests s WHERE s.requester_id = r.requester_id)
+            """, logger: db.logger).decode(Int.self) { n = c }
+        return n
+    }
+
     @Test func aRetryReturnsTheSameCaseAndStoresNothing() async throws {
         try await TestServer.withSampleCityCopy { port, db in
             let before = try await Self.count(db)
+            let unattached = try await Self.unattachedRequesters(db)
             let key = UUID().uuidString
             let first = try await HTTP.send("POST", "/v1/requests", port: port, body: Self.body, key: TestKeys.intake,
                                             headers: ["Idempotency-Key": key])
@@ -45,6 +55,16 @@ import Testing
                                             headers: ["Idempotency-Key": key])
             #expect(admin.status == 201 && admin.json["service_request_id"] as? String != first.json["service_request_id"] as? String)
             #expect(try await Self.count(db) == before + 2)
+            // A request never merged (its address not found, so no point): its retry has no
+            // candidate, not even the case it stored, and still stores nothing.
+            let unplaced = #"{"service_code": "SFD", "address": "1 Nowhere Such Pl", "first_name": "Ada"}"#
+            for _ in 0..<2 {
+                let reply = try await HTTP.send("POST", "/v1/requests", port: port, body: unplaced, key: TestKeys.intake,
+                                                headers: ["Idempotency-Key": key + "-unplaced"])
+                #expect(reply.status == 201)
+            }
+            #expect(try await Self.count(db) == before + 3)
+            #expect(try await Self.unattachedRequesters(db) == unattached)
             for bad in ["", String(repeating: "k", count: 256), "two words"] {
                 let reply = try await HTTP.send("POST", "/v1/requests", port: port, body: Self.body, key: TestKeys.intake,
                                                 headers: ["Idempotency-Key": bad])

@@ -105,7 +105,13 @@ struct IntakeWrite {
         } ?? ""
         let clock: SQLFragment = alone == nil ? "to_timestamp(\(now))" : "to_timestamp(alone.now_epoch)"
         let types: SQLFragment = alone == nil ? "service_types t" : "service_types t, alone"
-        let storing: SQLFragment = alone == nil ? "" : "AND EXISTS (SELECT 1 FROM alone)"
+        // A retry of a stored request (its Idempotency-Key known) stores nothing here, not even
+        // its requester: the transaction then answers it as stored. (Two copies racing may both
+        // pass this; the second's case is then not stored, as in the transaction.)
+        let storing: SQLFragment = alone == nil ? "" : """
+            AND EXISTS (SELECT 1 FROM alone)
+            AND NOT EXISTS (SELECT 1 FROM service_requests WHERE idempotency_key = \(intake.idempotency?.key))
+            """
         let answer: SQLFragment = alone == nil
             ? "SELECT sr.request_id, sr.service_request_id, sr.token::text, \(unescaped: merged ? "(SELECT service_request_id FROM parent)" : "NULL::text") FROM sr"
             : "SELECT spot.candidates, sr.request_id, sr.service_request_id, sr.token::text FROM spot LEFT JOIN sr ON true"
