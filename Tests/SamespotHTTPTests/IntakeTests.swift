@@ -118,9 +118,9 @@ import Testing
     /// A trigger that notes, for each case stored, whether the statement that stored it is the one
     /// that took the spot's locks and read its candidates (`current_query()`, the text the client
     /// sent): true for intake in one statement, false for the BEGIN … COMMIT transaction.
-    static func noteFirstStatements(_ db: Database) async throws {
+    static func noteWhichWayStored(_ db: Database) async throws {
         for statement: PostgresQuery in [
-            "CREATE TABLE stored_by (request_id bigint, first_statement boolean)",
+            "CREATE TABLE stored_by (request_id bigint, one_statement boolean)",
             """
             CREATE FUNCTION note_statement() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
@@ -134,11 +134,11 @@ import Testing
         }
     }
 
-    static func firstStatements(_ db: Database) async throws -> [Bool] {
+    static func storedInOneStatement(_ db: Database) async throws -> [Bool] {
         var stored: [Bool] = []
-        for try await first in try await db.client.query("SELECT first_statement FROM stored_by ORDER BY request_id", logger: db.logger)
+        for try await one in try await db.client.query("SELECT one_statement FROM stored_by ORDER BY request_id", logger: db.logger)
             .decode(Bool.self) {
-            stored.append(first)
+            stored.append(one)
         }
         return stored
     }
@@ -148,7 +148,7 @@ import Testing
     /// (a second statement in the case's transaction).
     @Test func aCaseWithNoParentIsStoredInOneStatement() async throws {
         try await Self.withCity { db in
-            try await Self.noteFirstStatements(db)
+            try await Self.noteWhichWayStored(db)
             try await Self.app(db).test(.live) { client in
                 let port = try #require(client.port)
                 let (s1, first) = try await Self.post(#"{"service_code": "PHF", "lat": 41.8800, "long": -87.6300}"#, port: port)
@@ -160,7 +160,7 @@ import Testing
                 let (s3, third) = try await Self.post(#"{"service_code": "GRAF", "lat": 41.8800, "long": -87.6300}"#, port: port)
                 #expect(s3 == 201 && third["duplicate"] as? Bool == false)
             }
-            #expect(try await Self.firstStatements(db) == [true, false, true])
+            #expect(try await Self.storedInOneStatement(db) == [true, false, true])
         }
     }
 
@@ -170,7 +170,7 @@ import Testing
     /// deadlines and tracking year as a case taken in one statement with the right clock.
     @Test func aClockGuessOutOfTheDayFallsToTheTransaction() async throws {
         try await Self.withCity { db in
-            try await Self.noteFirstStatements(db)
+            try await Self.noteWhichWayStored(db)
             let store = IntakeStore(database: db, city: SampleCity.city)
             let intake = PreparedIntake(
                 serviceCode: "GRAF", description: "", channel: "phone", requester: nil, address: "", addressKey: "", blockKey: "",
@@ -182,7 +182,7 @@ import Testing
             elsewhere.x = 10_000
             let right = try await store.insert(elsewhere, calendar: BusinessCalendar(), choose: chooser, clock: now)
             #expect(wrong.serviceRequestID.prefix(5) == right.serviceRequestID.prefix(5))
-            #expect(try await Self.firstStatements(db) == [false, true])
+            #expect(try await Self.storedInOneStatement(db) == [false, true])
             let rows = try await db.client.query("""
                 SELECT count(DISTINCT (acknowledge_due_at, respond_due_at))::int, min(acknowledge_due_at) > now(),
                        max(abs(extract(epoch FROM requested_at - now())))::float8
