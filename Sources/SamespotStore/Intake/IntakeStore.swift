@@ -124,7 +124,7 @@ public struct IdempotencyClaim: Sendable, Equatable {
 ///
 /// Round trips are few on purpose (intake is the hot path). Intake first tries the whole of it in
 /// one statement, which takes the locks, reads the candidates and stores the case only when
-/// there is none (`WriteLoneCase`): most requests have no open case of their type near. When it
+/// there is none (`WriteLoneCase`): a report with no open case of its type near. When it
 /// stores nothing, the transaction decides: BEGIN, the locks with the clock and the candidates,
 /// the parent's row lock when there is a parent, one statement that writes everything, COMMIT.
 /// Each statement is prepared once per connection.
