@@ -124,7 +124,7 @@ import Testing
             """
             CREATE FUNCTION note_statement() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
-                INSERT INTO stored_by VALUES (NEW.request_id, position('samespot_lock_and_candidates' IN current_query()) > 0);
+                INSERT INTO stored_by VALUES (NEW.request_id, position('samespot_lock_and_count_candidates' IN current_query()) > 0);
                 RETURN NULL;
             END $$
             """,
@@ -192,6 +192,95 @@ import Testing
                 #expect(distinctDeadlines == 1)
                 #expect(dueAhead)
                 #expect(secondsOff < 60)
+            }
+        }
+    }
+
+    /// Reports that arrive together are written together: 24 reports of 24 spots at once, with
+    /// two statements free, share statements (a trigger counts the cases each statement
+    /// inserted). Each case keeps its own requester, wards, answers, history and audit row. One
+    /// report routed to staff who do not exist makes PostgreSQL refuse its batch: that one fails
+    /// alone, and every other report of the batch is stored through the transaction.
+    @Test func reportsArrivingTogetherShareAStatement() async throws {
+        try await Self.withCity { db in
+            for statement: PostgresQuery in [
+                "CREATE TABLE statement_sizes (cases int)",
+                """
+                CREATE FUNCTION note_statement_size() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN INSERT INTO statement_sizes SELECT count(*) FROM inserted; RETURN NULL; END $$
+                """,
+                """
+                CREATE TRIGGER statement_sizes AFTER INSERT ON service_requests REFERENCING NEW TABLE AS inserted
+                FOR EACH STATEMENT EXECUTE FUNCTION note_statement_size()
+                """,
+                "INSERT INTO ward_sets (name) VALUES ('2023 wards'), ('2015 wards')",
+            ] {
+                try await db.client.query(statement, logger: db.logger)
+            }
+            var sets: [Int] = []
+            for try await id in try await db.client.query("SELECT ward_set_id FROM ward_sets ORDER BY 1", logger: db.logger).decode(Int.self) {
+                sets.append(id)
+            }
+            let store = IntakeStore(database: db, city: SampleCity.city)
+            let chooser = ParentChooser(readsStreets: false) { _, _, _ in nil }
+            let faulty = 21
+            // Two waves: reports all good, then a wave with the faulty one (whose batch is refused,
+            // so its neighbours are then stored one at a time).
+            for wave in [0..<12, 12..<24] {
+                let outcomes = await withTaskGroup(of: (Int, Result<IntakeOutcome, any Error>).self) { group in
+                    for i in wave {
+                        // 2 km apart: no report is another's candidate.
+                        var intake = PreparedIntake(
+                            serviceCode: "PHF", description: "report \(i)", channel: "phone",
+                            requester: i % 2 == 0 ? .init(firstName: "R\(i)", lastName: "", email: "r\(i)@example.org", phone: "") : nil,
+                            address: "", addressKey: "", blockKey: "", longitude: -87.63, latitude: 41.88, precision: .caller,
+                            x: Double(i) * 2_000, y: 0, wards: [(sets[0], "\(i)"), (sets[1], i % 3 == 0 ? nil : "\(i + 100)")],
+                            attributes: ["DEPTH": ["\(i)"]], rule: DedupRule(serviceCode: "PHF", radiusMetres: 50, windowDays: 7, matchUnit: .distance))
+                        if i == faulty { intake.assignment = Assignment(department: "", staffID: 987_654) }
+                        group.addTask {
+                            do { return (i, .success(try await store.insert(intake, calendar: BusinessCalendar(), choose: chooser))) }
+                            catch { return (i, .failure(error)) }
+                        }
+                    }
+                    var all: [Int: Result<IntakeOutcome, any Error>] = [:]
+                    for await (i, outcome) in group { all[i] = outcome }
+                    return all
+                }
+                for (i, outcome) in outcomes {
+                    switch outcome {
+                    case .success: #expect(i != faulty, "the report for staff who do not exist was stored")
+                    case .failure(let error): #expect(i == faulty, "report \(i) failed: \(error)")
+                    }
+                }
+                let rows = try await db.client.query("SELECT max(cases)::int, sum(cases)::int FROM statement_sizes", logger: db.logger)
+                for try await (largest, stored) in rows.decode((Int, Int).self) {
+                    #expect(largest > 1, "every report had a statement of its own")
+                    #expect(stored == (wave.contains(faulty) ? 23 : 12))
+                }
+            }
+            let cases = try await db.client.query("""
+                SELECT r.description, coalesce(q.email, ''), r.x_m::float8,
+                       (SELECT string_agg(coalesce(w.ward, '-'), ',' ORDER BY w.ward_set_id) FROM request_wards w WHERE w.request_id = r.request_id),
+                       (SELECT string_agg(a.answers[1], ',') FROM request_attributes a WHERE a.request_id = r.request_id AND a.code = 'DEPTH'),
+                       (SELECT count(*)::int FROM status_history h WHERE h.request_id = r.request_id),
+                       (SELECT count(*)::int FROM audit_log l WHERE l.request_id = r.request_id AND l.action = 'created')
+                FROM service_requests r LEFT JOIN requesters q USING (requester_id) ORDER BY r.x_m
+                """, logger: db.logger)
+            var seen = 0
+            for try await (description, email, x, wards, depth, history, audit) in cases.decode((String, String, Double, String?, String?, Int, Int).self) {
+                let i = Int(x / 2_000)
+                #expect(description == "report \(i)")
+                #expect(email == (i % 2 == 0 ? "r\(i)@example.org" : ""))
+                #expect(wards == "\(i),\(i % 3 == 0 ? "-" : "\(i + 100)")")
+                #expect(depth == "\(i)")
+                #expect(history == 1 && audit == 1)
+                seen += 1
+            }
+            #expect(seen == 23)
+            for try await orphans in try await db.client.query("""
+                SELECT count(*)::int FROM requesters q WHERE NOT EXISTS (SELECT 1 FROM service_requests r WHERE r.requester_id = q.requester_id)
+                """, logger: db.logger).decode(Int.self) {
+                #expect(orphans == 0)
             }
         }
     }

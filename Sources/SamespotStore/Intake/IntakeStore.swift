@@ -124,7 +124,8 @@ public struct IdempotencyClaim: Sendable, Equatable {
 ///
 /// Round trips are few on purpose (intake is the hot path). Intake first tries the whole of it in
 /// one statement, which takes the locks, reads the candidates and stores the case only when
-/// there is none (`WriteLoneCase`): a report with no open case of its type near. When it
+/// there is none (`WriteCases<LoneCases>`): a report with no open case of its type near. Reports
+/// that arrive together share that statement (`LoneCaseWriter`). When it
 /// stores nothing, the transaction decides: BEGIN, the locks with the clock and the candidates,
 /// the parent's row lock when there is a parent, one statement that writes everything, COMMIT.
 /// Each statement is prepared once per connection.
@@ -134,11 +135,13 @@ public struct IntakeStore: Sendable {
     public let city: CitySettings
     public let tracking: TrackingNumber
     private let days = IntakeDays()
+    private let loneCases: LoneCaseWriter
 
     public init(database: Database, city: CitySettings, tracking: TrackingNumber = TrackingNumber()) {
         self.database = database
         self.city = city
         self.tracking = tracking
+        self.loneCases = LoneCaseWriter(database: database, timeZone: city.timeZone)
     }
 
     public static func cell(x: Double, y: Double) -> (Int64, Int64) {
@@ -179,22 +182,21 @@ public struct IntakeStore: Sendable {
     static let singleStatement = Counter(label: "samespot_intake_stored_total", dimensions: [("by", "single_statement")])
     static let transactions = Counter(label: "samespot_intake_stored_total", dimensions: [("by", "transaction")])
 
-    /// The case stored in one statement when no case could be its parent (`WriteLoneCase`); nil
-    /// when that statement stored nothing and the transaction must decide. Its deadlines and
-    /// tracking year are computed from `guessedNow`, and the statement stores only if
-    /// PostgreSQL's clock, read after the locks, is in the same day and year.
+    /// The case stored in one statement when no case could be its parent (`WriteCases<LoneCases>`,
+    /// with the other reports waiting to be written: `LoneCaseWriter`); nil when that statement
+    /// stored nothing and the transaction must decide. Its deadlines and tracking year are
+    /// computed from `guessedNow`, and the statement stores only if PostgreSQL's clock, read
+    /// after the locks, is in the same day and year.
     private func insertAlone(_ intake: PreparedIntake, calendar: BusinessCalendar, guessedNow: Double) async throws -> IntakeOutcome? {
         // A photo is a second statement in the case's transaction.
         guard intake.photo == nil, let day = days.day(at: guessedNow, timeZone: city.timeZone, tracking: tracking) else { return nil }
-        let statement = WriteLoneCase(
-            write: try intakeWrite(intake, now: guessedNow, today: day.date, calendar: calendar, parent: nil),
-            alone: LoneCaseGuard(spot: spot(of: intake), validFrom: day.span.lowerBound, validUntil: day.span.upperBound))
-        for (_, id, number, token) in try await database.rows(of: statement) {
-            guard let id, let number, let token else { return nil }
-            return IntakeOutcome(requestID: id, serviceRequestID: number, token: token, parentRequestID: nil,
-                                 parentServiceRequestID: nil, decision: nil, rule: intake.rule)
-        }
-        return nil
+        let spot = spot(of: intake)
+        var row = try intakeRow(intake, now: guessedNow, today: day.date, calendar: calendar, parent: nil, spot: spot)
+        row.validFrom = day.span.lowerBound
+        row.validUntil = day.span.upperBound
+        guard let (id, number, token) = try await loneCases.store(row, locks: Set(spot.lockNames)) else { return nil }
+        return IntakeOutcome(requestID: id, serviceRequestID: number, token: token, parentRequestID: nil,
+                             parentServiceRequestID: nil, decision: nil, rule: intake.rule)
     }
 
     /// The spot's locks and candidate read: its cells within the rule's radius, and its address
@@ -389,30 +391,57 @@ public struct IntakeStore: Sendable {
     }
 
     /// What the write stores: the case's deadlines (the end of the n-th business day after the
-    /// day it came in), its tracking year, its cell, its answers.
-    private func intakeWrite(_ intake: PreparedIntake, now: Double, today day: CivilDate, calendar: BusinessCalendar,
-                             parent: ParentLink?) throws -> IntakeWrite {
+    /// day it came in), its tracking year, its cell, its answers, and its spot's locks (read by
+    /// the lone shape only).
+    private func intakeRow(_ intake: PreparedIntake, now: Double, today day: CivilDate, calendar: BusinessCalendar,
+                           parent: ParentLink?, spot: LockAndReadCandidates) throws -> IntakeRow {
         var due = intake.standard.deadlines(receivedOn: day, calendar: calendar)
         if intake.expediteReason != nil {
             due.respond = min(due.respond, calendar.dueDate(after: day, businessDays: intake.standard.expeditedRespondBusinessDays))
         }
-        return IntakeWrite(
-            intake: intake, now: now, trackingPrefix: tracking.yearPrefix(at: now),
+        let requester = intake.requester.map {
+            IntakeRow.Requester(firstName: $0.firstName, lastName: $0.lastName, email: $0.email, phone: $0.phone,
+                                postalAddress: $0.postalAddress, preferredContact: $0.preferredContact)
+        }
+        let link = parent.map {
+            IntakeRow.Parent(id: $0.parentID, kind: $0.kind, distance: $0.distance, ageSeconds: $0.ageSeconds, sameAddress: $0.sameAddress,
+                             sameBlock: $0.sameBlock, score: $0.score, rule: $0.ruleJSON, explanation: $0.explanationJSON)
+        }
+        let action = switch parent?.kind { case "join": "joined"; case .some: "created_as_duplicate"; case nil: "created" }
+        return IntakeRow(
+            ord: 0, serviceCode: intake.serviceCode, description: intake.description, channel: intake.channel,
+            department: intake.assignment.department, requester: requester, address: intake.address, addressID: intake.addressID,
+            longitude: intake.longitude, latitude: intake.latitude, locationPrecision: intake.precision.rawValue, x: intake.x, y: intake.y,
+            addressKey: intake.addressKey, blockKey: intake.blockKey,
             gridCell: intake.x.flatMap { x in intake.y.map { y in Self.cellID(Self.cell(x: x, y: y)) } },
-            acknowledgeBy: due.acknowledge.description, respondBy: due.respond.description,
-            attributesJSON: String(decoding: try JSONEncoder().encode(intake.attributes), as: UTF8.self),
-            parent: parent, timeZone: city.timeZone)
+            mediaURL: intake.mediaURL, acknowledgeBy: due.acknowledge.description, respondBy: due.respond.description,
+            staffID: intake.assignment.staffID, priority: intake.priority, expediteReason: intake.expediteReason,
+            idempotencyKey: intake.idempotency?.key, idempotencyHash: intake.idempotency.map { Self.hex($0.hash) },
+            actor: intake.actor, action: action,
+            wardSets: intake.wards.map { Int64($0.setID) }, wards: intake.wards.map { $0.ward ?? "" }, attributes: intake.attributes,
+            trackingPrefix: tracking.yearPrefix(at: now), now: now, parent: link,
+            lockNames: spot.lockNames, mergeable: spot.mergeable, openStatuses: spot.openStatuses, windowSeconds: spot.windowSeconds,
+            cells: spot.cells, radius: intake.rule.radiusMetres, validFrom: 0, validUntil: 0)
+    }
+
+    private static func hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(bytes.count * 2)
+        for byte in bytes { text.append(digits[Int(byte >> 4)]); text.append(digits[Int(byte & 15)]) }
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// Writes the case, its requester, first status, wards, answers, the merge with the
     /// parent's count and priority (a repeat is an escalation), and the audit row: one statement.
     private func write(_ intake: PreparedIntake, now: Double, today: CivilDate, calendar: BusinessCalendar, parent: ParentLink?,
                        on tx: PostgresConnection) async throws -> IntakeOutcome {
-        let write = try intakeWrite(intake, now: now, today: today, calendar: calendar, parent: parent)
-        let rows = parent == nil ? try await tx.run(WriteCase<NewCase>(write: write), on: database)
-                                 : try await tx.run(WriteCase<MergedCase>(write: write), on: database)
+        let rows = try IntakeRow.json([try intakeRow(intake, now: now, today: today, calendar: calendar, parent: parent, spot: spot(of: intake))])
+        let written = parent == nil ? try await tx.run(WriteCases<NewCase>(rows: rows, timeZone: city.timeZone), on: database)
+                                    : try await tx.run(WriteCases<MergedCase>(rows: rows, timeZone: city.timeZone), on: database)
         var stored: IntakeOutcome?
-        for try await (id, number, token, parentNumber) in rows {
+        for try await (_, _, id, number, token, parentNumber) in written {
+            guard let id, let number, let token else { continue }
             stored = IntakeOutcome(requestID: id, serviceRequestID: number, token: token, parentRequestID: parent?.parentID,
                                    parentServiceRequestID: parentNumber, decision: nil, rule: intake.rule)
         }
