@@ -1,4 +1,5 @@
 import Foundation
+import SamespotStore
 import SamespotTestSupport
 import Testing
 
@@ -52,6 +53,20 @@ import Testing
         #expect(overwrite.status != 0)
         #expect(overwrite.output.contains("\(existing) exists: the archive is written to a new file"), "\(overwrite.output)")
         #expect(FileManager.default.contents(atPath: existing) == Data("earlier archive\n".utf8))
+    }
+
+    /// A database whose schema is older than the build is refused at start, with what to run:
+    /// without it, every intake would fail on the function the missing migration adds.
+    @Test func serveRefusesASchemaOlderThanTheBuild() async throws {
+        try await TestDatabase.withFresh(migrated: false) { db in
+            let migrations = try Migration.load(directory: TestEnvironment.sqlDirectory)
+            try await Migrator(database: db).migrate(Array(migrations.dropLast()))
+            let old = try Self.run(["serve", "--database-url", db.settings.url, "--port", "0"])
+            #expect(old.status != 0)
+            #expect(old.output.contains(
+                "the database's schema is at version \(migrations.dropLast().last?.version ?? 0) and this build needs \(migrations.last?.version ?? 0): run samespot migrate first, or serve with --migrate"),
+                "\(old.output)")
+        }
     }
 
     /// A pooler in transaction mode needs the primary's own URL beside it; an unknown pooler

@@ -39,7 +39,7 @@ final class LoneCaseWriter: Sendable {
     private let largestBatch: Int
     private let state = Mutex(State())
 
-    init(database: Database, timeZone: String, writers: Int = 2, largestBatch: Int = 32) {
+    init(database: Database, timeZone: String, writers: Int = 4, largestBatch: Int = 32) {
         self.database = database
         self.timeZone = timeZone
         self.writers = writers
