@@ -107,6 +107,9 @@ final class LoneCaseWriter: Sendable {
             // PostgreSQL refused the statement, so nothing of it was stored: each report is
             // decided on its own, and only the one at fault fails.
             for report in batch { report.answer.resume(returning: nil) }
+        } catch is EncodingError where batch.count > 1 {
+            // A row the JSON cannot hold (a number that is not finite): nothing was sent.
+            for report in batch { report.answer.resume(returning: nil) }
         } catch {
             for report in batch { report.answer.resume(throwing: error) }
         }
