@@ -115,17 +115,18 @@ struct IntakeRow: Encodable, Sendable {
     /// The instant the transaction read after its locks; the batch stores at its own clock.
     var now: Double
     var parent: Parent?
-    // The batch's lock-and-count step (`samespot_lock_and_count_candidates`) and its guard.
-    var lockNames: [String]
-    var mergeable: Bool
-    var openStatuses: [String]
-    var windowSeconds: Double
-    var cells: [Int64]
-    var radius: Double
+    // The lone shape's lock-and-count step (`samespot_lock_and_count_candidates`) and its
+    // guard; the transaction's shapes read none of them.
+    var lockNames: [String] = []
+    var mergeable = false
+    var openStatuses: [String] = []
+    var windowSeconds = 0.0
+    var cells: [Int64] = []
+    var radius = 0.0
     /// The instants over which the day and tracking year its deadlines and number were computed
     /// for hold: the batch stores it only if PostgreSQL's clock after the locks is in them.
-    var validFrom: Double
-    var validUntil: Double
+    var validFrom = 0.0
+    var validUntil = 0.0
 
     /// The names the statements read. Spelt out, not `.convertToSnakeCase`: that strategy
     /// would rename the keys of `attributes` too, which are the city's own codes.

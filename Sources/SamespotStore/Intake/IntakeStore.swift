@@ -191,7 +191,13 @@ public struct IntakeStore: Sendable {
         // A photo is a second statement in the case's transaction.
         guard intake.photo == nil, let day = days.day(at: guessedNow, timeZone: city.timeZone, tracking: tracking) else { return nil }
         let spot = spot(of: intake)
-        var row = try intakeRow(intake, now: guessedNow, today: day.date, calendar: calendar, parent: nil, spot: spot)
+        var row = intakeRow(intake, now: guessedNow, today: day.date, calendar: calendar, parent: nil)
+        row.lockNames = spot.lockNames
+        row.mergeable = spot.mergeable
+        row.openStatuses = spot.openStatuses
+        row.windowSeconds = spot.windowSeconds
+        row.cells = spot.cells
+        row.radius = intake.rule.radiusMetres
         row.validFrom = day.span.lowerBound
         row.validUntil = day.span.upperBound
         guard let (id, number, token) = try await loneCases.store(row, locks: Set(spot.lockNames)) else { return nil }
@@ -391,10 +397,10 @@ public struct IntakeStore: Sendable {
     }
 
     /// What the write stores: the case's deadlines (the end of the n-th business day after the
-    /// day it came in), its tracking year, its cell, its answers, and its spot's locks (read by
-    /// the lone shape only).
+    /// day it came in), its tracking year, its cell, its answers. (The lone shape's locks and
+    /// guard are set by `insertAlone`.)
     private func intakeRow(_ intake: PreparedIntake, now: Double, today day: CivilDate, calendar: BusinessCalendar,
-                           parent: ParentLink?, spot: LockAndReadCandidates) throws -> IntakeRow {
+                           parent: ParentLink?) -> IntakeRow {
         var due = intake.standard.deadlines(receivedOn: day, calendar: calendar)
         if intake.expediteReason != nil {
             due.respond = min(due.respond, calendar.dueDate(after: day, businessDays: intake.standard.expeditedRespondBusinessDays))
@@ -416,27 +422,18 @@ public struct IntakeStore: Sendable {
             gridCell: intake.x.flatMap { x in intake.y.map { y in Self.cellID(Self.cell(x: x, y: y)) } },
             mediaURL: intake.mediaURL, acknowledgeBy: due.acknowledge.description, respondBy: due.respond.description,
             staffID: intake.assignment.staffID, priority: intake.priority, expediteReason: intake.expediteReason,
-            idempotencyKey: intake.idempotency?.key, idempotencyHash: intake.idempotency.map { Self.hex($0.hash) },
+            idempotencyKey: intake.idempotency?.key,
+            idempotencyHash: intake.idempotency.map { $0.hash.map { String(format: "%02x", $0) }.joined() },
             actor: intake.actor, action: action,
             wardSets: intake.wards.map { Int64($0.setID) }, wards: intake.wards.map { $0.ward ?? "" }, attributes: intake.attributes,
-            trackingPrefix: tracking.yearPrefix(at: now), now: now, parent: link,
-            lockNames: spot.lockNames, mergeable: spot.mergeable, openStatuses: spot.openStatuses, windowSeconds: spot.windowSeconds,
-            cells: spot.cells, radius: intake.rule.radiusMetres, validFrom: 0, validUntil: 0)
-    }
-
-    private static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = []
-        text.reserveCapacity(bytes.count * 2)
-        for byte in bytes { text.append(digits[Int(byte >> 4)]); text.append(digits[Int(byte & 15)]) }
-        return String(decoding: text, as: UTF8.self)
+            trackingPrefix: tracking.yearPrefix(at: now), now: now, parent: link)
     }
 
     /// Writes the case, its requester, first status, wards, answers, the merge with the
     /// parent's count and priority (a repeat is an escalation), and the audit row: one statement.
     private func write(_ intake: PreparedIntake, now: Double, today: CivilDate, calendar: BusinessCalendar, parent: ParentLink?,
                        on tx: PostgresConnection) async throws -> IntakeOutcome {
-        let rows = try IntakeRow.json([try intakeRow(intake, now: now, today: today, calendar: calendar, parent: parent, spot: spot(of: intake))])
+        let rows = try IntakeRow.json([intakeRow(intake, now: now, today: today, calendar: calendar, parent: parent)])
         let written = parent == nil ? try await tx.run(WriteCases<NewCase>(rows: rows, timeZone: city.timeZone), on: database)
                                     : try await tx.run(WriteCases<MergedCase>(rows: rows, timeZone: city.timeZone), on: database)
         var stored: IntakeOutcome?
