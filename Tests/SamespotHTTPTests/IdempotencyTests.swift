@@ -197,6 +197,25 @@ import Testing
                 }
             }
             #expect(try await Self.count(db) == before + 1)
+            // A report about no spot takes no spot's locks, so its copies race in PostgreSQL
+            // itself, on the key's unique index: still one case, and no name left by the losers.
+            let unattached = try await Self.unattachedRequesters(db)
+            let noSpot = #"{"service_code": "AVN", "lat": 41.9786, "long": -87.9048, "description": "low jets", "first_name": "Ada"}"#
+            let noSpotKey = UUID().uuidString
+            let three = try await app(), four = try await app()  // an application runs once
+            try await three.test(.live) { first in
+                try await four.test(.live) { second in
+                    let ports = [try #require(first.port), try #require(second.port)]
+                    let answers = await HTTP.all(20) { i in
+                        try await HTTP.send("POST", "/v1/requests", port: ports[i % 2], body: noSpot, key: TestKeys.intake,
+                                            headers: ["Idempotency-Key": noSpotKey])
+                    }
+                    #expect(answers.allSatisfy { $0.status == 201 }, "\(answers.map(\.status))")
+                    #expect(Set(answers.compactMap { $0.json["service_request_id"] as? String }).count == 1)
+                }
+            }
+            #expect(try await Self.count(db) == before + 2)
+            #expect(try await Self.unattachedRequesters(db) == unattached)
         }
     }
 }

@@ -240,12 +240,6 @@ struct WriteCases<Shape: IntakeWriteShape>: PreparedQuery {
                 SELECT s.*, s.tracking_prefix || lpad(nextval('tracking_number_seq')::text, \(TrackingNumber.digits)::int4, '0') AS number,
                        CASE WHEN s.requester IS NOT NULL THEN nextval('requesters_requester_id_seq') END AS requester_id
                 FROM storing s JOIN service_types t ON t.service_code = s.service_code
-            ), who AS (
-                INSERT INTO requesters (requester_id, first_name, last_name, email, phone, postal_address, preferred_contact)
-                OVERRIDING SYSTEM VALUE
-                SELECT n.requester_id, n.requester->>'first_name', n.requester->>'last_name', n.requester->>'email', n.requester->>'phone',
-                       n.requester->>'postal_address', n.requester->>'preferred_contact'
-                FROM numbered n WHERE n.requester_id IS NOT NULL
             ), sr AS (
                 INSERT INTO service_requests (
                     service_request_id, service_code, status, description, channel, department, requester_id,
@@ -267,6 +261,14 @@ struct WriteCases<Shape: IntakeWriteShape>: PreparedQuery {
             ), stored AS (
                 SELECT n.*, sr.request_id, sr.service_request_id, sr.token, sr.requested_at
                 FROM sr JOIN numbered n ON n.number = sr.service_request_id
+            ), who AS (
+                -- Only for a case stored: a copy that lost to another with its Idempotency-Key
+                -- leaves no name behind. (The case's foreign key is checked at the statement's end.)
+                INSERT INTO requesters (requester_id, first_name, last_name, email, phone, postal_address, preferred_contact)
+                OVERRIDING SYSTEM VALUE
+                SELECT s.requester_id, s.requester->>'first_name', s.requester->>'last_name', s.requester->>'email', s.requester->>'phone',
+                       s.requester->>'postal_address', s.requester->>'preferred_contact'
+                FROM stored s WHERE s.requester_id IS NOT NULL
             ), history AS (
                 INSERT INTO status_history (request_id, status, changed_at, actor, note, responsible)
                 SELECT request_id, 'open', requested_at, actor, 'received', department FROM stored
