@@ -81,7 +81,7 @@ import Testing
 
     /// Most requests have no parent: their write must not run the merge's steps at all. A step
     /// that writes no row still costs PostgreSQL its start and fires the case feed's UPDATE
-    /// trigger, so a new case gets a statement without them (`WriteCase<NewCase>`).
+    /// trigger, so a new case gets a statement without them (`WriteCases<NewCase>`).
     @Test func aNewCaseRunsNoMergeStep() async throws {
         try await Self.withCity { db in
             // Statement triggers fire for a statement that touches no row: they count the steps run.

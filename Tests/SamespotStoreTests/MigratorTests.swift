@@ -61,7 +61,7 @@ import Testing
     /// merge. PostgreSQL writes that update in place, without a new entry in each of the
     /// table's indexes, only if no index reads those columns and the page has room.
     @Test func aMergeCanUpdateItsParentInPlace() async throws {
-        // What intake's merge sets in the parent (IntakeWrite's `parent` step).
+        // What intake's merge sets in the parent (`WriteCases<MergedCase>`' `parent` step).
         let changed = ["child_count", "priority", "updated_at"]
         try await TestDatabase.withFresh { db in
             let rows = try await db.client.query("""

@@ -57,36 +57,12 @@ struct LockOpenParent: PreparedQuery {
 /// these), so one prepared statement writes one case or a batch of them, and optional values
 /// are nulls rather than a statement per combination of them.
 struct IntakeRow: Encodable, Sendable {
-    struct Requester: Encodable, Sendable {
-        var firstName: String, lastName: String, email: String, phone: String, postalAddress: String, preferredContact: String
-        enum CodingKeys: String, CodingKey {
-            case firstName = "first_name", lastName = "last_name", email, phone, postalAddress = "postal_address"
-            case preferredContact = "preferred_contact"
-        }
-    }
-    /// Why the case has a parent, for the merged shape's decision row.
-    struct Parent: Encodable, Sendable {
-        var id: Int64
-        var kind: String
-        var distance: Double?
-        var ageSeconds: Double
-        var sameAddress: Bool
-        var sameBlock: Bool
-        var score: Double
-        var rule: String
-        var explanation: String?
-        enum CodingKeys: String, CodingKey {
-            case id, kind, distance, ageSeconds = "age_seconds", sameAddress = "same_address", sameBlock = "same_block", score, rule
-            case explanation
-        }
-    }
-
     var ord: Int32
     var serviceCode: String
     var description: String
     var channel: String
     var department: String
-    var requester: Requester?
+    var requester: PreparedIntake.Requester?
     var address: String
     var addressID: Int64?
     var longitude: Double?
@@ -114,7 +90,7 @@ struct IntakeRow: Encodable, Sendable {
     var trackingPrefix: String
     /// The instant the transaction read after its locks; the batch stores at its own clock.
     var now: Double
-    var parent: Parent?
+    var parent: IntakeStore.ParentLink?
     // The lone shape's lock-and-count step (`samespot_lock_and_count_candidates`) and its
     // guard; the transaction's shapes read none of them.
     var lockNames: [String] = []

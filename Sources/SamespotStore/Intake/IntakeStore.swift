@@ -44,10 +44,15 @@ public struct PreparedIntake: Sendable {
     /// A photo the caller sent with the request, kept with the case (in its transaction).
     public var photo: IntakePhoto?
 
-    public struct Requester: Sendable {
+    /// Encodable for intake's write, which reads it from its JSON input (`IntakeRow`).
+    public struct Requester: Sendable, Encodable {
         public var firstName: String, lastName: String, email: String, phone: String
         /// For letters by post, and the channel the resident asked for ('' for the usual order).
         public var postalAddress: String, preferredContact: String
+        enum CodingKeys: String, CodingKey {
+            case firstName = "first_name", lastName = "last_name", email, phone, postalAddress = "postal_address"
+            case preferredContact = "preferred_contact"
+        }
         public init(firstName: String, lastName: String, email: String, phone: String, postalAddress: String = "", preferredContact: String = "") {
             self.firstName = firstName; self.lastName = lastName; self.email = email; self.phone = phone
             self.postalAddress = postalAddress; self.preferredContact = preferredContact
@@ -378,8 +383,9 @@ public struct IntakeStore: Sendable {
 
     // MARK: The one write
 
-    /// Why a new case has a parent, as stored in `dedup_decisions`.
-    struct ParentLink: Sendable {
+    /// Why a new case has a parent, as stored in `dedup_decisions`; the merged write reads it
+    /// from its JSON input (`IntakeRow.parent`) under these names.
+    struct ParentLink: Sendable, Encodable {
         var parentID: Int64
         var kind: String
         var distance: Double?
@@ -389,6 +395,10 @@ public struct IntakeStore: Sendable {
         var score: Double
         var ruleJSON: String
         var explanationJSON: String? = nil
+        enum CodingKeys: String, CodingKey {
+            case parentID = "id", kind, distance, ageSeconds = "age_seconds", sameAddress = "same_address", sameBlock = "same_block"
+            case score, ruleJSON = "rule", explanationJSON = "explanation"
+        }
     }
 
     /// The city's day PostgreSQL gave ("2021-01-01"), or the UTC day of `now` should it be unreadable.
@@ -405,18 +415,10 @@ public struct IntakeStore: Sendable {
         if intake.expediteReason != nil {
             due.respond = min(due.respond, calendar.dueDate(after: day, businessDays: intake.standard.expeditedRespondBusinessDays))
         }
-        let requester = intake.requester.map {
-            IntakeRow.Requester(firstName: $0.firstName, lastName: $0.lastName, email: $0.email, phone: $0.phone,
-                                postalAddress: $0.postalAddress, preferredContact: $0.preferredContact)
-        }
-        let link = parent.map {
-            IntakeRow.Parent(id: $0.parentID, kind: $0.kind, distance: $0.distance, ageSeconds: $0.ageSeconds, sameAddress: $0.sameAddress,
-                             sameBlock: $0.sameBlock, score: $0.score, rule: $0.ruleJSON, explanation: $0.explanationJSON)
-        }
         let action = switch parent?.kind { case "join": "joined"; case .some: "created_as_duplicate"; case nil: "created" }
         return IntakeRow(
             ord: 0, serviceCode: intake.serviceCode, description: intake.description, channel: intake.channel,
-            department: intake.assignment.department, requester: requester, address: intake.address, addressID: intake.addressID,
+            department: intake.assignment.department, requester: intake.requester, address: intake.address, addressID: intake.addressID,
             longitude: intake.longitude, latitude: intake.latitude, locationPrecision: intake.precision.rawValue, x: intake.x, y: intake.y,
             addressKey: intake.addressKey, blockKey: intake.blockKey,
             gridCell: intake.x.flatMap { x in intake.y.map { y in Self.cellID(Self.cell(x: x, y: y)) } },
@@ -426,7 +428,7 @@ public struct IntakeStore: Sendable {
             idempotencyHash: intake.idempotency.map { $0.hash.map { String(format: "%02x", $0) }.joined() },
             actor: intake.actor, action: action,
             wardSets: intake.wards.map { Int64($0.setID) }, wards: intake.wards.map { $0.ward ?? "" }, attributes: intake.attributes,
-            trackingPrefix: tracking.yearPrefix(at: now), now: now, parent: link)
+            trackingPrefix: tracking.yearPrefix(at: now), now: now, parent: parent)
     }
 
     /// Writes the case, its requester, first status, wards, answers, the merge with the
