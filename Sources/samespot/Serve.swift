@@ -115,18 +115,16 @@ struct Serve: AsyncParsableCommand {
         // This build's statements need the schema its migrations make (intake calls a function
         // of migration 14): an older schema is refused here, in words, rather than met as an
         // error on every intake. A newer one is fine: migrations only add what old builds ignore.
-        if let folder = try? migrations.directory(), let needed = try Migration.load(directory: folder).last?.version {
-            let current = try await Database.withRunning(settings: direct, logger: logger) { db in try await Migrator(database: db).currentVersion() }
-            if current < needed {
+        let needed = try (try? migrations.directory()).flatMap { try Migration.load(directory: $0).last?.version }
+        // The in-memory indexes load from PostgreSQL before the first request is taken.
+        let indexes = try await Database.withRunning(settings: direct, logger: logger) { loader in
+            try await loader.ping()
+            if let needed, case let current = try await Migrator(database: loader).currentVersion(), current < needed {
                 throw ValidationError("""
                     the database's schema is at version \(current) and this build needs \(needed): \
                     run samespot migrate first, or serve with --migrate
                     """)
             }
-        }
-        // The in-memory indexes load from PostgreSQL before the first request is taken.
-        let indexes = try await Database.withRunning(settings: direct, logger: logger) { loader in
-            try await loader.ping()
             return try await CityIndexes.load(from: loader, wardSetName: wardSetName)
         }
         // The server's pools, to the primary and to a replica alike: transactions bounded, and
