@@ -126,8 +126,9 @@ struct IntakeRow: Encodable, Sendable {
 protocol IntakeWriteShape {
     /// With the decision row and the parent's new count and priority.
     static var merged: Bool { get }
-    /// The whole of intake for cases no open case could be the parent of, with no BEGIN or
-    /// COMMIT of its own: the locks, the candidates, and the write of those with none.
+    /// The whole of intake for cases no open case could be the parent of, in one statement
+    /// (run in a transaction by `LoneCaseWriter`, so its answer waits for the commit): the
+    /// locks, the candidates, and the write of those with none.
     static var lone: Bool { get }
 }
 

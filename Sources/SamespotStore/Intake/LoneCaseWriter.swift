@@ -98,14 +98,25 @@ final class LoneCaseWriter: Sendable {
             var rows = batch.map(\.row)
             for index in rows.indices { rows[index].ord = Int32(index) }
             let statement = WriteCases<LoneCases>(rows: try IntakeRow.json(rows), timeZone: timeZone)
+            // In a transaction of its own, though it is one statement: PostgresNIO ends a
+            // statement's rows at CommandComplete, which PostgreSQL sends before an autocommit
+            // statement's commit; a server crashing in between answers rows it never kept (the
+            // durability trial lost three acknowledged reports so). COMMIT's own answer comes
+            // after the commit is on disk.
+            let answers = try await database.transaction { tx in
+                var answers: [WriteCases<LoneCases>.Row] = []
+                for try await answer in try await tx.run(statement, on: database) { answers.append(answer) }
+                return answers
+            }
             var stored = [Stored?](repeating: nil, count: batch.count)
-            for (ord, _, id, number, token, _) in try await database.rows(of: statement) {
+            for (ord, _, id, number, token, _) in answers {
                 if let id, let number, let token, batch.indices.contains(Int(ord)) { stored[Int(ord)] = (id, number, token) }
             }
             for (report, answer) in zip(batch, stored) { report.answer.resume(returning: answer) }
-        } catch let error as PSQLError where batch.count > 1 && error.serverInfo != nil {
-            // PostgreSQL refused the statement, so nothing of it was stored: each report is
-            // decided on its own, and only the one at fault fails.
+        } catch let error as PostgresTransactionError
+                    where batch.count > 1 && error.commitError == nil && (error.closureError as? PSQLError)?.serverInfo != nil {
+            // PostgreSQL refused the statement and the transaction rolled back, so nothing of it
+            // was stored: each report is decided on its own, and only the one at fault fails.
             for report in batch { report.answer.resume(returning: nil) }
         } catch is EncodingError where batch.count > 1 {
             // A row the JSON cannot hold (a number that is not finite): nothing was sent.
