@@ -29,15 +29,18 @@ extension PostgresConnection {
         }
         return try await query(statement.query, logger: database.logger).map { try statement.decodeRow($0) }
     }
+
+    /// Every row of `statement`, run on this connection (see `run`): inside a transaction.
+    func rows<Statement: PreparedQuery>(of statement: Statement, on database: Database) async throws -> [Statement.Row] {
+        var rows: [Statement.Row] = []
+        for try await row in try await run(statement, on: database) { rows.append(row) }
+        return rows
+    }
 }
 
 extension Database {
     /// Every row of `statement`, run prepared on a connection of the pool (see `run`).
     func rows<Statement: PreparedQuery>(of statement: Statement) async throws -> [Statement.Row] where Statement.Row: Sendable {
-        try await client.withConnection { connection in
-            var rows: [Statement.Row] = []
-            for try await row in try await connection.run(statement, on: self) { rows.append(row) }
-            return rows
-        }
+        try await client.withConnection { connection in try await connection.rows(of: statement, on: self) }
     }
 }

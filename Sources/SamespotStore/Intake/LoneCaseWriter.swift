@@ -103,11 +103,7 @@ final class LoneCaseWriter: Sendable {
             // statement's commit; a server crashing in between answers rows it never kept (the
             // durability trial lost three acknowledged reports so). COMMIT's own answer comes
             // after the commit is on disk.
-            let answers = try await database.transaction { tx in
-                var answers: [WriteCases<LoneCases>.Row] = []
-                for try await answer in try await tx.run(statement, on: database) { answers.append(answer) }
-                return answers
-            }
+            let answers = try await database.transaction { tx in try await tx.rows(of: statement, on: database) }
             var stored = [Stored?](repeating: nil, count: batch.count)
             for (ord, _, id, number, token, _) in answers {
                 if let id, let number, let token, batch.indices.contains(Int(ord)) { stored[Int(ord)] = (id, number, token) }
